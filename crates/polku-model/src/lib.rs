@@ -8,6 +8,7 @@
 //! and English. It does no I/O: callers hand it text and get documents and diagnostics back.
 
 pub mod catalogue;
+pub mod diff;
 mod ids;
 pub mod suggest;
 pub mod templates;

@@ -1,0 +1,1 @@
+//! Current vs future: what a future-state map changes.

@@ -1,0 +1,1 @@
+//! Reading and writing the YAML documents of a workspace folder.

@@ -467,3 +467,36 @@ pub struct Opportunity {
     #[serde(default)]
     pub status: OpportunityStatus,
 }
+
+impl WorkspaceConfig {
+    /// The workspace stage with this id.
+    #[must_use]
+    pub fn stage(&self, id: &StageId) -> Option<&StageDef> {
+        self.stages.iter().find(|s| &s.id == id)
+    }
+
+    /// The display name of a map's stage: its own `name`, else the workspace stage's name,
+    /// else its id.
+    #[must_use]
+    pub fn stage_name<'a>(&'a self, stage: &'a Stage) -> &'a str {
+        stage
+            .name
+            .as_deref()
+            .or_else(|| self.stage(&stage.stage).map(|s| s.name.as_str()))
+            .unwrap_or(stage.stage.as_str())
+    }
+
+    /// The team with this id.
+    #[must_use]
+    pub fn team(&self, id: &TeamId) -> Option<&Team> {
+        self.teams.iter().find(|t| &t.id == id)
+    }
+}
+
+impl Touchpoint {
+    /// The team that owns the touchpoint: its own owner, else its stage's.
+    #[must_use]
+    pub fn owner_in<'a>(&'a self, stage: &'a Stage) -> Option<&'a TeamId> {
+        self.owner.as_ref().or(stage.owner.as_ref())
+    }
+}

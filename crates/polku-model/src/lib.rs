@@ -9,14 +9,19 @@
 
 pub mod catalogue;
 pub mod diff;
+pub mod mermaid;
 mod ids;
+mod source;
 pub mod suggest;
 pub mod templates;
 mod text;
 mod types;
+pub mod workspace;
 
 pub use ids::{
     CatalogueId, InvalidId, MapId, PersonaId, StageId, TeamId, TouchpointId, is_valid_id, slugify,
 };
+pub use source::{Diagnostic, Position, Severity, SourceMap, Sourced, parse};
 pub use text::{Cited, EvidenceKind, EvidenceRef};
 pub use types::*;
+pub use workspace::{Workspace, WorkspaceFile, validate};

@@ -500,3 +500,27 @@ impl Touchpoint {
         self.owner.as_ref().or(stage.owner.as_ref())
     }
 }
+
+impl Persona {
+    /// Every descriptive item of the persona, single fields first, in schema order.
+    pub fn cited_items(&self) -> impl Iterator<Item = &Cited> {
+        [&self.quote, &self.age, &self.education, &self.role, &self.reports_to, &self.context]
+            .into_iter()
+            .filter_map(Option::as_ref)
+            .chain(
+                [
+                    &self.judged_by,
+                    &self.goals,
+                    &self.dreams,
+                    &self.problems,
+                    &self.behaviour,
+                    &self.motives,
+                    &self.information_sources,
+                    &self.social_channels,
+                    &self.objections,
+                ]
+                .into_iter()
+                .flatten(),
+            )
+    }
+}

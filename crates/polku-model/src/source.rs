@@ -281,7 +281,11 @@ fn explain(message: &str) -> String {
         Some(i) if message[i..].contains(" column ") => &message[..i],
         _ => message,
     };
-    let message = message.strip_prefix("Error(\"").and_then(|m| m.strip_suffix("\")")).unwrap_or(message);
+    // serde_norway prefixes the path (`stages[0].touchpoints[1]: ...`); the position says it.
+    let message = match message.split_once(": ") {
+        Some((path, rest)) if !path.is_empty() && !path.contains(' ') => rest,
+        _ => message,
+    };
     if message.starts_with("EOF while parsing") || message.contains("invalid type: unit value") {
         return format!("{message}: the document is empty or a value is missing");
     }

@@ -10,8 +10,7 @@ use crate::catalogue::Catalogue;
 use crate::source::{Diagnostic, Sourced, parse};
 use crate::suggest::did_you_mean;
 use crate::types::{
-    EMOTION_MAX, EMOTION_MIN, JourneyMap, MapKind, Persona, SCORE_MAX, SCORE_MIN,
-    WorkspaceConfig,
+    EMOTION_MAX, EMOTION_MIN, JourneyMap, MapKind, Persona, SCORE_MAX, SCORE_MIN, WorkspaceConfig,
 };
 use crate::{MapId, PersonaId, TeamId};
 
@@ -97,7 +96,11 @@ impl Workspace {
             );
         }
         match config {
-            Some(config) if errors.is_empty() => Ok(Workspace { config, personas, maps }),
+            Some(config) if errors.is_empty() => Ok(Workspace {
+                config,
+                personas,
+                maps,
+            }),
             _ => Err(errors),
         }
     }
@@ -119,14 +122,22 @@ impl Workspace {
     /// # Errors
     /// When no map has the id.
     pub fn map_by_name(&self, id: &str) -> Result<&JourneyMap, String> {
-        self.maps.iter().map(|m| &m.doc).find(|m| m.id.as_str() == id).ok_or_else(|| {
-            let ids: Vec<&str> = self.maps.iter().map(|m| m.doc.id.as_str()).collect();
-            format!(
-                "no map `{id}`{} in this workspace; maps: {}",
-                did_you_mean(id, ids.iter().copied()),
-                if ids.is_empty() { "none".to_owned() } else { ids.join(", ") }
-            )
-        })
+        self.maps
+            .iter()
+            .map(|m| &m.doc)
+            .find(|m| m.id.as_str() == id)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = self.maps.iter().map(|m| m.doc.id.as_str()).collect();
+                format!(
+                    "no map `{id}`{} in this workspace; maps: {}",
+                    did_you_mean(id, ids.iter().copied()),
+                    if ids.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        ids.join(", ")
+                    }
+                )
+            })
     }
 }
 
@@ -170,16 +181,29 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
 
     // polku.yaml
     if config.doc.stages.is_empty() {
-        out.push(config.error_at("stages", "the workspace defines no stages: list at least one"));
+        out.push(config.error_at(
+            "stages",
+            "the workspace defines no stages: list at least one",
+        ));
     }
     duplicates(
-        config.doc.stages.iter().enumerate().map(|(i, s)| (s.id.as_str(), format!("stages[{i}].id"))),
+        config
+            .doc
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), format!("stages[{i}].id"))),
         "stage",
         config,
         &mut out,
     );
     duplicates(
-        config.doc.teams.iter().enumerate().map(|(i, t)| (t.id.as_str(), format!("teams[{i}].id"))),
+        config
+            .doc
+            .teams
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.as_str(), format!("teams[{i}].id"))),
         "team",
         config,
         &mut out,
@@ -195,7 +219,10 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
         }
     }
     let teams: Vec<&str> = config.doc.teams.iter().map(|t| t.id.as_str()).collect();
-    let check_team = |owner: &Option<TeamId>, path: String, doc: &Sourced<JourneyMap>, out: &mut Vec<Diagnostic>| {
+    let check_team = |owner: &Option<TeamId>,
+                      path: String,
+                      doc: &Sourced<JourneyMap>,
+                      out: &mut Vec<Diagnostic>| {
         if let Some(owner) = owner
             && !teams.contains(&owner.as_str())
         {
@@ -214,7 +241,10 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
     let mut persona_files: HashMap<&str, &str> = HashMap::new();
     for p in &ws.personas {
         if let Some(first) = persona_files.insert(p.doc.id.as_str(), &p.file) {
-            out.push(p.error_at_key("id", format!("duplicate persona id `{}`: {first} has it too", p.doc.id)));
+            out.push(p.error_at_key(
+                "id",
+                format!("duplicate persona id `{}`: {first} has it too", p.doc.id),
+            ));
         }
         if persona_evidence_count(&p.doc) == 0 {
             out.push(p.warning_at(
@@ -233,7 +263,10 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
     let mut map_files: HashMap<&str, &str> = HashMap::new();
     for m in &ws.maps {
         if let Some(first) = map_files.insert(m.doc.id.as_str(), &m.file) {
-            out.push(m.error_at_key("id", format!("duplicate map id `{}`: {first} has it too", m.doc.id)));
+            out.push(m.error_at_key(
+                "id",
+                format!("duplicate map id `{}`: {first} has it too", m.doc.id),
+            ));
         }
     }
     for m in &ws.maps {
@@ -250,40 +283,18 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
                 ),
             ));
         }
-        match (&map.improves, map.kind) {
-            (Some(target), kind) => {
-                if kind != MapKind::Future {
-                    out.push(m.error_at(
-                        "improves",
-                        format!("only a future map improves another; this map is `{}`", kind.as_str()),
-                    ));
-                }
-                match ws.map(target) {
-                    None => {
-                        let ids: Vec<&str> = ws.maps.iter().map(|x| x.doc.id.as_str()).collect();
-                        out.push(m.error_at(
-                            "improves",
-                            format!(
-                                "unknown map `{target}`{}",
-                                did_you_mean(target.as_str(), ids.iter().copied())
-                            ),
-                        ));
-                    }
-                    Some(t) if t.kind != MapKind::Current => out.push(m.error_at(
-                        "improves",
-                        format!("`{target}` is a `{}` map; a future map improves a current one", t.kind.as_str()),
-                    )),
-                    Some(_) => {}
-                }
-            }
-            (None, _) => {}
+        if let Some(target) = &map.improves {
+            check_improves(ws, m, target, &mut out);
         }
         if map.stages.is_empty() {
             out.push(m.error_at("stages", "the map has no stages: list at least one"));
         }
         let ws_stages: Vec<&str> = config.doc.stages.iter().map(|s| s.id.as_str()).collect();
         duplicates(
-            map.stages.iter().enumerate().map(|(i, s)| (s.stage.as_str(), format!("stages[{i}].stage"))),
+            map.stages
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.stage.as_str(), format!("stages[{i}].stage"))),
             "stage",
             m,
             &mut out,
@@ -314,7 +325,12 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
             }
             check_team(&stage.owner, at("owner"), m, &mut out);
             for (j, step) in stage.actions.iter().enumerate() {
-                check_emotion(step.emotion, &at(&format!("actions[{j}].emotion")), m, &mut out);
+                check_emotion(
+                    step.emotion,
+                    &at(&format!("actions[{j}].emotion")),
+                    m,
+                    &mut out,
+                );
             }
             for (j, tp) in stage.touchpoints.iter().enumerate() {
                 let tp_at = |field: &str| at(&format!("touchpoints[{j}].{field}"));
@@ -349,7 +365,10 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
             }
             for (j, kpi) in stage.kpis.iter().enumerate() {
                 if kpi.target.is_some_and(|t| !t.is_finite()) {
-                    out.push(m.error_at(&at(&format!("kpis[{j}].target")), "the target is not a number"));
+                    out.push(m.error_at(
+                        &at(&format!("kpis[{j}].target")),
+                        "the target is not a number",
+                    ));
                 }
             }
         }
@@ -359,7 +378,51 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
     out
 }
 
-fn check_emotion(emotion: Option<i8>, path: &str, doc: &Sourced<JourneyMap>, out: &mut Vec<Diagnostic>) {
+/// A future map improves an existing current map.
+fn check_improves(
+    ws: &Workspace,
+    m: &Sourced<JourneyMap>,
+    target: &MapId,
+    out: &mut Vec<Diagnostic>,
+) {
+    let kind = m.doc.kind;
+    if kind != MapKind::Future {
+        out.push(m.error_at(
+            "improves",
+            format!(
+                "only a future map improves another; this map is `{}`",
+                kind.as_str()
+            ),
+        ));
+    }
+    match ws.map(target) {
+        None => {
+            let ids: Vec<&str> = ws.maps.iter().map(|x| x.doc.id.as_str()).collect();
+            out.push(m.error_at(
+                "improves",
+                format!(
+                    "unknown map `{target}`{}",
+                    did_you_mean(target.as_str(), ids.iter().copied())
+                ),
+            ));
+        }
+        Some(t) if t.kind != MapKind::Current => out.push(m.error_at(
+            "improves",
+            format!(
+                "`{target}` is a `{}` map; a future map improves a current one",
+                t.kind.as_str()
+            ),
+        )),
+        Some(_) => {}
+    }
+}
+
+fn check_emotion(
+    emotion: Option<i8>,
+    path: &str,
+    doc: &Sourced<JourneyMap>,
+    out: &mut Vec<Diagnostic>,
+) {
     if let Some(e) = emotion
         && !(EMOTION_MIN..=EMOTION_MAX).contains(&e)
     {
@@ -380,7 +443,10 @@ fn duplicates<'a, T>(
     for (id, path) in ids {
         if let Some(first) = seen.get(id) {
             let line = doc.map.value(first).line;
-            out.push(doc.error_at(&path, format!("duplicate {what} id `{id}`: already used on line {line}")));
+            out.push(doc.error_at(
+                &path,
+                format!("duplicate {what} id `{id}`: already used on line {line}"),
+            ));
         } else {
             seen.insert(id, path);
         }
@@ -388,7 +454,11 @@ fn duplicates<'a, T>(
 }
 
 fn list_or_none(items: &[&str]) -> String {
-    if items.is_empty() { "none".to_owned() } else { items.join(", ") }
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
 }
 
 fn is_hex_color(s: &str) -> bool {
@@ -404,5 +474,7 @@ pub fn persona_evidence_count(p: &Persona) -> usize {
 /// The distinct evidence sources a persona rests on, e.g. `{interview:int-01, survey:q3}`.
 #[must_use]
 pub fn persona_sources(p: &Persona) -> HashSet<String> {
-    p.cited_items().flat_map(|c| c.evidence.iter().map(ToString::to_string)).collect()
+    p.cited_items()
+        .flat_map(|c| c.evidence.iter().map(ToString::to_string))
+        .collect()
 }

@@ -1,0 +1,179 @@
+//! The pictures' own words in the workspace language, and number formats.
+//!
+//! Lane names, headings and legends live in Fluent files (`locales/fi.ftl`, `locales/en.ftl`)
+//! compiled into the crate. The texts users write (titles, goals, pain points) are drawn as
+//! they are; only the frame around them is translated.
+
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use polku_model::{CustomerType, KpiLayer, Language, MapKind, OpportunityStatus, TouchpointKind};
+
+const FI: &str = include_str!("../locales/fi.ftl");
+const EN: &str = include_str!("../locales/en.ftl");
+
+/// Translations for one language.
+pub(crate) struct Tr {
+    bundle: FluentBundle<FluentResource>,
+    lang: Language,
+}
+
+impl Tr {
+    /// The translations of `lang`.
+    pub(crate) fn new(lang: Language) -> Tr {
+        let (source, tag) = match lang {
+            Language::Fi => (FI, "fi"),
+            Language::En => (EN, "en"),
+        };
+        let resource = FluentResource::try_new(source.to_owned())
+            .unwrap_or_else(|(_, errors)| panic!("locales/{tag}.ftl does not parse: {errors:?}"));
+        let langid = tag.parse().expect("a valid language tag");
+        let mut bundle = FluentBundle::new(vec![langid]);
+        bundle.set_use_isolating(false);
+        bundle
+            .add_resource(resource)
+            .unwrap_or_else(|errors| panic!("locales/{tag}.ftl repeats messages: {errors:?}"));
+        Tr { bundle, lang }
+    }
+
+    /// The message `id`.
+    pub(crate) fn t(&self, id: &str) -> String {
+        self.format(id, None)
+    }
+
+    /// The message `id` with a count `n`, for plurals.
+    pub(crate) fn n(&self, id: &str, n: usize) -> String {
+        let mut args = FluentArgs::new();
+        args.set("n", FluentValue::from(n));
+        self.format(id, Some(&args))
+    }
+
+    /// The message `id` with text arguments.
+    pub(crate) fn args(&self, id: &str, values: &[(&'static str, String)]) -> String {
+        let mut args = FluentArgs::new();
+        for (k, v) in values {
+            args.set(*k, FluentValue::from(v.clone()));
+        }
+        self.format(id, Some(&args))
+    }
+
+    fn format(&self, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+        let Some(pattern) = self.bundle.get_message(id).and_then(|m| m.value()) else {
+            // A missing message is a bug in the locale files; show the id rather than nothing.
+            return id.to_owned();
+        };
+        let mut errors = Vec::new();
+        self.bundle.format_pattern(pattern, args, &mut errors).into_owned()
+    }
+
+    /// The name of a map kind.
+    pub(crate) fn kind(&self, kind: MapKind) -> String {
+        self.t(&format!("kind-{}", kind.as_str()))
+    }
+
+    /// The name of a touchpoint kind.
+    pub(crate) fn touchpoint_kind(&self, kind: TouchpointKind) -> String {
+        self.t(&format!("touchpoint-{}", kind.as_str()))
+    }
+
+    /// The name of an opportunity status.
+    pub(crate) fn status(&self, status: OpportunityStatus) -> String {
+        self.t(match status {
+            OpportunityStatus::Idea => "status-idea",
+            OpportunityStatus::Planned => "status-planned",
+            OpportunityStatus::InProgress => "status-in-progress",
+            OpportunityStatus::Done => "status-done",
+        })
+    }
+
+    /// The name of a KPI layer.
+    pub(crate) fn kpi_layer(&self, layer: KpiLayer) -> String {
+        self.t(match layer {
+            KpiLayer::User => "kpi-layer-user",
+            KpiLayer::Traffic => "kpi-layer-traffic",
+            KpiLayer::Sales => "kpi-layer-sales",
+        })
+    }
+
+    /// The name of a customer type.
+    pub(crate) fn customer_type(&self, t: CustomerType) -> String {
+        self.t(match t {
+            CustomerType::Client => "customer-type-client",
+            CustomerType::Customer => "customer-type-customer",
+            CustomerType::Consumer => "customer-type-consumer",
+        })
+    }
+
+    /// "3 sources" in the language.
+    pub(crate) fn sources(&self, n: usize) -> String {
+        self.n("evidence-count", n)
+    }
+
+    /// A number with at most `decimals` decimals, trailing zeros dropped: `1,5` in Finnish and
+    /// `1.5` in English. The minus is an en dash: Noto Sans has no U+2212 minus sign.
+    pub(crate) fn number(&self, x: f64, decimals: usize) -> String {
+        let s = format!("{x:.decimals$}");
+        let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s };
+        let s = if s == "-0" { "0".to_owned() } else { s };
+        let s = s.replace('-', "–");
+        match self.lang {
+            Language::Fi => s.replace('.', ","),
+            Language::En => s,
+        }
+    }
+
+    /// A signed number: `+1,5`, `–0,5`, `0`.
+    pub(crate) fn signed(&self, x: f64, decimals: usize) -> String {
+        let s = self.number(x, decimals);
+        if s.starts_with('–') || s == "0" { s } else { format!("+{s}") }
+    }
+
+    /// A value with its unit: `25 %` and `500 €` in Finnish, `25%` and `€500` in English.
+    pub(crate) fn quantity(&self, x: f64, unit: Option<&str>) -> String {
+        let v = self.number(x, 2);
+        match (unit.map(str::trim).filter(|u| !u.is_empty()), self.lang) {
+            (None, _) => v,
+            (Some(u), Language::Fi) => format!("{v}\u{a0}{u}"),
+            (Some("%"), Language::En) => format!("{v}%"),
+            (Some(u @ ("€" | "$" | "£")), Language::En) => format!("{u}{v}"),
+            (Some(u), Language::En) => format!("{v}\u{a0}{u}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(source: &str) -> Vec<String> {
+        source
+            .lines()
+            .filter(|l| !l.starts_with([' ', '#', '*', '[']) && l.contains(" ="))
+            .map(|l| l.split(" =").next().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_have_the_same_messages() {
+        assert_eq!(ids(FI), ids(EN));
+        assert!(ids(FI).len() > 60);
+        let fi = Tr::new(Language::Fi);
+        for id in ids(FI) {
+            assert_ne!(fi.t(&id), id, "{id}");
+        }
+    }
+
+    #[test]
+    fn plurals_and_numbers() {
+        let fi = Tr::new(Language::Fi);
+        let en = Tr::new(Language::En);
+        assert_eq!(fi.sources(1), "1 lähde");
+        assert_eq!(fi.sources(3), "3 lähdettä");
+        assert_eq!(en.sources(3), "3 sources");
+        assert_eq!(fi.number(1.5, 1), "1,5");
+        assert_eq!(fi.signed(-0.5, 1), "–0,5");
+        assert_eq!(en.signed(2.0, 1), "+2");
+        assert_eq!(fi.quantity(25.0, Some("%")), "25\u{a0}%");
+        assert_eq!(en.quantity(25.0, Some("%")), "25%");
+        assert_eq!(en.quantity(1200.5, Some("€")), "€1200.5");
+        assert_eq!(fi.args("kpi-target", &[("value", "5 min".into())]), "Tavoite 5 min");
+    }
+}

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use polku_model::templates::{TemplateKind, template_files};
 use polku_model::{JourneyMap, Language, Persona, WorkspaceConfig};
 use polku_render::{
-    DiffInput, Paper, PosterInput, ReportInput, ReportWorkspace, diff_svg, poster_svg, report_html, svg_to_pdf,
-    svg_to_png,
+    DiffInput, Paper, PosterInput, ReportInput, ReportWorkspace, diff_svg, poster_svg, report_html,
+    svg_to_pdf, svg_to_png,
 };
 
 struct Loaded {
@@ -65,18 +65,38 @@ fn main() {
     }
     for ws in &all {
         for map in &ws.maps {
-            let persona = map.persona.as_ref().and_then(|id| ws.personas.iter().find(|p| &p.id == id));
-            let svg = poster_svg(&PosterInput { workspace: &ws.workspace, persona, map }, paper);
+            let persona = map
+                .persona
+                .as_ref()
+                .and_then(|id| ws.personas.iter().find(|p| &p.id == id));
+            let svg = poster_svg(
+                &PosterInput {
+                    workspace: &ws.workspace,
+                    persona,
+                    map,
+                },
+                paper,
+            );
             let base = out.join(format!("{}-{}", ws.name, map.id));
             std::fs::write(base.with_extension("svg"), svg.as_str()).unwrap();
             std::fs::write(base.with_extension("png"), svg_to_png(&svg, 3508).unwrap()).unwrap();
             std::fs::write(base.with_extension("pdf"), svg_to_pdf(&svg).unwrap()).unwrap();
-            if let Some(current) = map.improves.as_ref().and_then(|id| ws.maps.iter().find(|m| &m.id == id)) {
-                let input = DiffInput { workspace: &ws.workspace, persona, current, future: map };
+            if let Some(current) = map
+                .improves
+                .as_ref()
+                .and_then(|id| ws.maps.iter().find(|m| &m.id == id))
+            {
+                let input = DiffInput {
+                    workspace: &ws.workspace,
+                    persona,
+                    current,
+                    future: map,
+                };
                 let svg = diff_svg(&input, paper);
                 let base = out.join(format!("{}-diff-{}", ws.name, map.id));
                 std::fs::write(base.with_extension("svg"), svg.as_str()).unwrap();
-                std::fs::write(base.with_extension("png"), svg_to_png(&svg, 3508).unwrap()).unwrap();
+                std::fs::write(base.with_extension("png"), svg_to_png(&svg, 3508).unwrap())
+                    .unwrap();
                 std::fs::write(base.with_extension("pdf"), svg_to_pdf(&svg).unwrap()).unwrap();
                 let summary = polku_model::diff::diff_maps(current, map).summary(&ws.workspace);
                 std::fs::write(base.with_extension("txt"), summary).unwrap();
@@ -87,7 +107,11 @@ fn main() {
         title: "polku",
         workspaces: all
             .iter()
-            .map(|l| ReportWorkspace { workspace: &l.workspace, personas: &l.personas, maps: &l.maps })
+            .map(|l| ReportWorkspace {
+                workspace: &l.workspace,
+                personas: &l.personas,
+                maps: &l.maps,
+            })
             .collect(),
     };
     std::fs::write(out.join("report.html"), report_html(&report)).unwrap();

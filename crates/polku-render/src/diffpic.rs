@@ -7,7 +7,9 @@
 use polku_model::diff::{ChangedField, MapDiff, StageDiff, TouchpointChange, diff_maps};
 use polku_model::{JourneyMap, Touchpoint};
 
-use crate::draw::{self, Columns, Ctx, Evidence, LegendItem, Mark, Note, Series, color, size, style};
+use crate::draw::{
+    self, Columns, Ctx, Evidence, LegendItem, Mark, Note, Series, color, size, style,
+};
 use crate::page::{MARGIN, Page};
 use crate::svg::{Anchor, PathData, SvgWriter, TextStyle};
 use crate::{DiffInput, Paper};
@@ -47,12 +49,16 @@ pub(crate) fn render(input: &DiffInput<'_>, paper: Paper) -> String {
     let diff = diff_maps(input.current, input.future);
     let mut lanes = vec![Lane::Emotions, Lane::Touchpoints];
     let any_pains = diff.stages.iter().any(|s| {
-        !(s.pain_points_solved.is_empty() && s.pain_points_kept.is_empty() && s.pain_points_new.is_empty())
+        !(s.pain_points_solved.is_empty()
+            && s.pain_points_kept.is_empty()
+            && s.pain_points_new.is_empty())
     });
     if any_pains {
         lanes.push(Lane::PainPoints);
     }
-    let page = Page::fit(paper, |w| Layout::measure(&ctx, input, &diff, &lanes, w).height());
+    let page = Page::fit(paper, |w| {
+        Layout::measure(&ctx, input, &diff, &lanes, w).height()
+    });
     let layout = Layout::measure(&ctx, input, &diff, &lanes, page.content_w);
     let mut out = SvgWriter::new();
     layout.draw(&mut out, &ctx, input, &diff, &page);
@@ -69,11 +75,17 @@ struct Layout {
 }
 
 impl Layout {
-    fn measure(ctx: &Ctx<'_>, input: &DiffInput<'_>, diff: &MapDiff, lanes: &[Lane], width: f64) -> Layout {
+    fn measure(
+        ctx: &Ctx<'_>,
+        input: &DiffInput<'_>,
+        diff: &MapDiff,
+        lanes: &[Lane],
+        width: f64,
+    ) -> Layout {
         let mut scratch = SvgWriter::new();
         let inner = width - 2.0 * MARGIN;
         let header_h = header(&mut scratch, ctx, input, diff, MARGIN, MARGIN, inner);
-        let label_w = (0.075 * width).clamp(110.0, 150.0);
+        let label_w = (0.075 * width).clamp(124.0, 150.0);
         let cols = Columns::new(MARGIN, inner, label_w, diff.stages.len());
         let stage_h = draw::stage_headers(&mut scratch, &cols, 0.0, &stage_names(ctx, diff));
         let lanes = lanes
@@ -93,7 +105,14 @@ impl Layout {
                 (lane, h.max(label))
             })
             .collect();
-        Layout { width, header_h, cols, stage_h, lanes, footer_h: 40.0 }
+        Layout {
+            width,
+            header_h,
+            cols,
+            stage_h,
+            lanes,
+            footer_h: 40.0,
+        }
     }
 
     fn height(&self) -> f64 {
@@ -108,7 +127,14 @@ impl Layout {
             + MARGIN
     }
 
-    fn draw(mut self, out: &mut SvgWriter, ctx: &Ctx<'_>, input: &DiffInput<'_>, diff: &MapDiff, page: &Page) {
+    fn draw(
+        mut self,
+        out: &mut SvgWriter,
+        ctx: &Ctx<'_>,
+        input: &DiffInput<'_>,
+        diff: &MapDiff,
+        page: &Page,
+    ) {
         let spare = page.view_h - self.height();
         if spare > 0.0 {
             // The chart takes half of the spare height, up to double its size; the other lanes
@@ -140,7 +166,9 @@ impl Layout {
             }
             y += h;
         }
-        out.line(self.cols.label_x, y, self.cols.right(), y).stroke(color::RULE, 0.8).end();
+        out.line(self.cols.label_x, y, self.cols.right(), y)
+            .stroke(color::RULE, 0.8)
+            .end();
         let fy = page.view_h - MARGIN - self.footer_h + 16.0;
         footer(out, ctx, input, MARGIN, fy, inner);
         if x0 != 0.0 {
@@ -180,17 +208,39 @@ fn header(
         meta.push((tr.t("header-persona"), p.name.clone()));
     }
     meta.push((tr.t("header-workspace"), ctx.ws.name.clone()));
-    let h = draw::header(out, x, y, w * 0.62, &tr.t("diff-title"), &input.future.title, &meta, None);
+    let heading = draw::Heading {
+        kicker: &tr.t("diff-title"),
+        title: &input.future.title,
+        meta: &meta,
+        description: None,
+    };
+    let h = draw::header(out, x, y, w * 0.62, &heading);
     // The totals, top right.
     let solved = diff.pain_points_solved().count();
-    let total: usize = diff.stages.iter().map(|s| s.pain_points_solved.len() + s.pain_points_kept.len()).sum();
+    let total: usize = diff
+        .stages
+        .iter()
+        .map(|s| s.pain_points_solved.len() + s.pain_points_kept.len())
+        .sum();
     let stats = [
-        (Mark::Plus(color::ADDED), tr.n("diff-count-added", diff.added().count())),
-        (Mark::Minus(color::REMOVED), tr.n("diff-count-removed", diff.removed().count())),
-        (Mark::Tilde(color::CHANGED), tr.n("diff-count-changed", diff.changed().count())),
+        (
+            Mark::Plus(color::ADDED),
+            tr.n("diff-count-added", diff.added().count()),
+        ),
+        (
+            Mark::Minus(color::REMOVED),
+            tr.n("diff-count-removed", diff.removed().count()),
+        ),
+        (
+            Mark::Tilde(color::CHANGED),
+            tr.n("diff-count-changed", diff.changed().count()),
+        ),
         (
             Mark::Check(color::POSITIVE),
-            tr.args("diff-count-solved", &[("solved", solved.to_string()), ("total", total.to_string())]),
+            tr.args(
+                "diff-count-solved",
+                &[("solved", solved.to_string()), ("total", total.to_string())],
+            ),
         ),
     ];
     let st = TextStyle::new(size::SUBTITLE, color::INK).bold();
@@ -206,7 +256,9 @@ fn header(
 
 fn footer(out: &mut SvgWriter, ctx: &Ctx<'_>, input: &DiffInput<'_>, x: f64, y: f64, w: f64) {
     let tr = &ctx.tr;
-    out.line(x, y - 10.0, x + w, y - 10.0).stroke(color::RULE, 0.8).end();
+    out.line(x, y - 10.0, x + w, y - 10.0)
+        .stroke(color::RULE, 0.8)
+        .end();
     let items = [
         LegendItem::Line(true, tr.t("diff-current")),
         LegendItem::Line(false, tr.t("diff-future")),
@@ -230,7 +282,9 @@ fn footer(out: &mut SvgWriter, ctx: &Ctx<'_>, input: &DiffInput<'_>, x: f64, y: 
 fn series(map: &JourneyMap, diff: &MapDiff, cols: &Columns, muted: bool) -> Series {
     let mut points = Vec::new();
     for (d, (x, w)) in diff.stages.iter().zip(&cols.cols) {
-        let Some(stage) = map.stages.iter().find(|s| s.stage == d.stage) else { continue };
+        let Some(stage) = map.stages.iter().find(|s| s.stage == d.stage) else {
+            continue;
+        };
         let scores: Vec<i8> = stage.emotions().collect();
         for (px, e) in draw::spread(*x, *w, scores.len()).into_iter().zip(scores) {
             points.push((px, f64::from(e)));
@@ -250,7 +304,10 @@ fn emotions(
     h: f64,
 ) {
     let means_h = 26.0;
-    let both = [series(input.current, diff, cols, true), series(input.future, diff, cols, false)];
+    let both = [
+        series(input.current, diff, cols, true),
+        series(input.future, diff, cols, false),
+    ];
     draw::emotion_chart(out, cols, y, h - means_h, &both);
     let tr = &ctx.tr;
     let before_st = style::SMALL.color(color::FAINT);
@@ -259,15 +316,23 @@ fn emotions(
     let by = y + h - means_h + 6.0;
     for (s, (x, w)) in diff.stages.iter().zip(&cols.cols) {
         let label = tr.t("diff-mean");
-        let before = s.current_emotion.map_or_else(|| "–".to_owned(), |e| tr.signed(e, 1));
-        let after = s.future_emotion.map_or_else(|| "–".to_owned(), |e| tr.signed(e, 1));
+        let before = s
+            .current_emotion
+            .map_or_else(|| "–".to_owned(), |e| tr.signed(e, 1));
+        let after = s
+            .future_emotion
+            .map_or_else(|| "–".to_owned(), |e| tr.signed(e, 1));
         let arrow = 16.0;
-        let total = label_st.width(&label) + 6.0 + before_st.width(&before) + arrow + after_st.width(&after);
+        let total = label_st.width(&label)
+            + 6.0
+            + before_st.width(&before)
+            + arrow
+            + after_st.width(&after);
         let mut cx = x + (w - total) / 2.0;
         let base = by + after_st.ascent();
-        out.text_lines(cx, base, std::slice::from_ref(&label), &label_st);
+        out.text_line(cx, base, &label, &label_st);
         cx += label_st.width(&label) + 6.0;
-        out.text_lines(cx, base, &[before.clone()], &before_st);
+        out.text_line(cx, base, &before, &before_st);
         cx += before_st.width(&before);
         arrow_right(out, cx + 3.0, by + after_st.leading() / 2.0, arrow - 6.0);
         cx += arrow;
@@ -293,7 +358,15 @@ fn arrow_right(out: &mut SvgWriter, x: f64, y: f64, len: f64) {
         .end();
 }
 
-fn cell(out: &mut SvgWriter, ctx: &Ctx<'_>, lane: Lane, s: &StageDiff, x: f64, y: f64, w: f64) -> f64 {
+fn cell(
+    out: &mut SvgWriter,
+    ctx: &Ctx<'_>,
+    lane: Lane,
+    s: &StageDiff,
+    x: f64,
+    y: f64,
+    w: f64,
+) -> f64 {
     let (x, w) = (x + 2.0, w - 4.0);
     let gap = 5.0;
     let mut h = 0.0;
@@ -364,16 +437,29 @@ fn detail(ctx: &Ctx<'_>, t: &Touchpoint, change: Option<&TouchpointChange>) -> O
     let mut lines = Vec::new();
     match change {
         None => {
-            let detail: Vec<&str> = t.channel.iter().chain(&t.format).map(String::as_str).collect();
+            let detail: Vec<&str> = t
+                .channel
+                .iter()
+                .chain(&t.format)
+                .map(String::as_str)
+                .collect();
             if !detail.is_empty() {
                 lines.push(detail.join(" · "));
             }
         }
         Some(c) => {
             let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "–".to_owned());
-            let team = |t: &Option<polku_model::TeamId>| t.as_ref().map_or_else(|| "–".to_owned(), |id| ctx.team_name(id));
-            let stage = |id: &polku_model::StageId| ctx.ws.stage(id).map_or_else(|| id.to_string(), |s| s.name.clone());
-            let emotion = |e: Option<i8>| e.map_or_else(|| "–".to_owned(), |e| tr.signed(f64::from(e), 0));
+            let team = |t: &Option<polku_model::TeamId>| {
+                t.as_ref()
+                    .map_or_else(|| "–".to_owned(), |id| ctx.team_name(id))
+            };
+            let stage = |id: &polku_model::StageId| {
+                ctx.ws
+                    .stage(id)
+                    .map_or_else(|| id.to_string(), |s| s.name.clone())
+            };
+            let emotion =
+                |e: Option<i8>| e.map_or_else(|| "–".to_owned(), |e| tr.signed(f64::from(e), 0));
             for f in &c.fields {
                 let (key, before, after) = match f {
                     ChangedField::Name => {
@@ -385,11 +471,31 @@ fn detail(ctx: &Ctx<'_>, t: &Touchpoint, change: Option<&TouchpointChange>) -> O
                         tr.touchpoint_kind(c.before.kind),
                         tr.touchpoint_kind(c.after.kind),
                     ),
-                    ChangedField::Channel => ("diff-field-channel", opt(&c.before.channel), opt(&c.after.channel)),
-                    ChangedField::Format => ("diff-field-format", opt(&c.before.format), opt(&c.after.format)),
-                    ChangedField::Owner => ("diff-field-owner", team(&c.before_owner), team(&c.after_owner)),
-                    ChangedField::Stage => ("diff-field-stage", stage(&c.before_stage), stage(&c.after_stage)),
-                    ChangedField::Emotion => ("diff-field-emotion", emotion(c.before.emotion), emotion(c.after.emotion)),
+                    ChangedField::Channel => (
+                        "diff-field-channel",
+                        opt(&c.before.channel),
+                        opt(&c.after.channel),
+                    ),
+                    ChangedField::Format => (
+                        "diff-field-format",
+                        opt(&c.before.format),
+                        opt(&c.after.format),
+                    ),
+                    ChangedField::Owner => (
+                        "diff-field-owner",
+                        team(&c.before_owner),
+                        team(&c.after_owner),
+                    ),
+                    ChangedField::Stage => (
+                        "diff-field-stage",
+                        stage(&c.before_stage),
+                        stage(&c.after_stage),
+                    ),
+                    ChangedField::Emotion => (
+                        "diff-field-emotion",
+                        emotion(c.before.emotion),
+                        emotion(c.after.emotion),
+                    ),
                 };
                 lines.push(tr.args(
                     "diff-was",

@@ -35,7 +35,9 @@ pub(crate) mod color {
     pub const REMOVED: &str = "#c92a2a";
     pub const CHANGED: &str = "#d97706";
     /// Team colours for teams that do not set one, in team order.
-    pub const TEAMS: [&str; 6] = ["#1c6fb8", "#d9480f", "#2b8a3e", "#6f42c1", "#c2255c", "#0b7285"];
+    pub const TEAMS: [&str; 6] = [
+        "#1c6fb8", "#d9480f", "#2b8a3e", "#6f42c1", "#c2255c", "#0b7285",
+    ];
 }
 
 /// Type sizes, in picture units.
@@ -67,18 +69,26 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(ws: &'a WorkspaceConfig) -> Self {
-        Ctx { ws, tr: Tr::new(ws.language) }
+        Ctx {
+            ws,
+            tr: Tr::new(ws.language),
+        }
     }
 
     /// A team's colour: its own if it is a valid `#rrggbb`, else one from the palette.
     pub(crate) fn team_color(&self, id: &TeamId) -> String {
         let idx = self.ws.teams.iter().position(|t| &t.id == id);
-        let own = idx.and_then(|i| self.ws.teams[i].color.as_deref()).filter(|c| is_hex(c));
+        let own = idx
+            .and_then(|i| self.ws.teams[i].color.as_deref())
+            .filter(|c| is_hex(c));
         match (own, idx) {
             (Some(c), _) => c.to_ascii_lowercase(),
             (None, Some(i)) => color::TEAMS[i % color::TEAMS.len()].to_owned(),
             (None, None) => {
-                let h = id.as_str().bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
+                let h = id
+                    .as_str()
+                    .bytes()
+                    .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
                 color::TEAMS[h % color::TEAMS.len()].to_owned()
             }
         }
@@ -86,7 +96,9 @@ impl<'a> Ctx<'a> {
 
     /// A team's display name.
     pub(crate) fn team_name(&self, id: &TeamId) -> String {
-        self.ws.team(id).map_or_else(|| id.to_string(), |t| t.name.clone())
+        self.ws
+            .team(id)
+            .map_or_else(|| id.to_string(), |t| t.name.clone())
     }
 }
 
@@ -100,7 +112,13 @@ pub(crate) fn ink_on(bg: &str) -> &'static str {
         return color::INK;
     }
     let ch = |i: usize| f64::from(u8::from_str_radix(&bg[i..i + 2], 16).unwrap_or(0)) / 255.0;
-    let lin = |c: f64| if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) };
+    let lin = |c: f64| {
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
     let l = 0.2126 * lin(ch(1)) + 0.7152 * lin(ch(3)) + 0.0722 * lin(ch(5));
     if l > 0.4 { color::INK } else { color::PAPER }
 }
@@ -169,8 +187,20 @@ pub(crate) struct Note<'t> {
 }
 
 impl<'t> Note<'t> {
-    pub(crate) fn new(text: &'t str, tint: (&'static str, &'static str), evidence: Evidence) -> Self {
-        Note { text, tint, evidence, style: style::BODY, dot: None, mark: None, detail: None }
+    pub(crate) fn new(
+        text: &'t str,
+        tint: (&'static str, &'static str),
+        evidence: Evidence,
+    ) -> Self {
+        Note {
+            text,
+            tint,
+            evidence,
+            style: style::BODY,
+            dot: None,
+            mark: None,
+            detail: None,
+        }
     }
 }
 
@@ -178,22 +208,57 @@ impl<'t> Note<'t> {
 pub(crate) const PAD: f64 = 6.0;
 
 /// Draws a note; returns its height.
-pub(crate) fn note(out: &mut SvgWriter, ctx: &Ctx<'_>, x: f64, y: f64, w: f64, n: &Note<'_>) -> f64 {
-    let indent = if n.dot.is_some() || n.mark.is_some() { 13.0 } else { 0.0 };
+pub(crate) fn note(
+    out: &mut SvgWriter,
+    ctx: &Ctx<'_>,
+    x: f64,
+    y: f64,
+    w: f64,
+    n: &Note<'_>,
+) -> f64 {
+    let indent = if n.dot.is_some() || n.mark.is_some() {
+        13.0
+    } else {
+        0.0
+    };
     let marker = match n.evidence {
         Evidence::Count(k) if k > 0 => Some(ctx.tr.sources(k)),
         _ => None,
     };
     let mut body = SvgWriter::new();
     let (tx, tw) = (x + PAD + indent, w - 2.0 * PAD - indent);
-    let main_marker = if n.detail.is_some() { None } else { marker.as_deref() };
-    let mut th = text_block(&mut body, tx, y + PAD - 1.0, tw, n.text, &n.style, main_marker);
+    let main_marker = if n.detail.is_some() {
+        None
+    } else {
+        marker.as_deref()
+    };
+    let mut th = text_block(
+        &mut body,
+        tx,
+        y + PAD - 1.0,
+        tw,
+        n.text,
+        &n.style,
+        main_marker,
+    );
     if let Some(detail) = n.detail {
-        th += text_block(&mut body, tx, y + PAD - 1.0 + th, tw, detail, &style::SMALL, marker.as_deref());
+        th += text_block(
+            &mut body,
+            tx,
+            y + PAD - 1.0 + th,
+            tw,
+            detail,
+            &style::SMALL,
+            marker.as_deref(),
+        );
     }
     let h = th + 2.0 * PAD - 2.0;
     let uncited = n.evidence == Evidence::Count(0);
-    let mut r = out.rect(x, y, w, h).rx(4.0).fill(n.tint.0).stroke(n.tint.1, 0.9);
+    let mut r = out
+        .rect(x, y, w, h)
+        .rx(4.0)
+        .fill(n.tint.0)
+        .stroke(n.tint.1, 0.9);
     if uncited {
         r = r.a("stroke-dasharray", "3 2.5");
     }
@@ -235,7 +300,13 @@ pub(crate) fn mark(out: &mut SvgWriter, cx: f64, cy: f64, r: f64, m: Mark) {
     let sw = (r * 0.32).max(1.1);
     match m {
         Mark::Diamond(c) => {
-            let d = PathData::new().m(cx, cy - r).l(cx + r, cy).l(cx, cy + r).l(cx - r, cy).z().build();
+            let d = PathData::new()
+                .m(cx, cy - r)
+                .l(cx + r, cy)
+                .l(cx, cy + r)
+                .l(cx - r, cy)
+                .z()
+                .build();
             out.path(&d).fill(c).end();
         }
         Mark::Triangle(c) => {
@@ -246,11 +317,18 @@ pub(crate) fn mark(out: &mut SvgWriter, cx: f64, cy: f64, r: f64, m: Mark) {
                 .z()
                 .build();
             out.path(&d).fill(c).a("stroke-linejoin", "round").end();
-            out.line(cx, cy - r * 0.35, cx, cy + r * 0.25).stroke(color::PAPER, sw * 0.8).end();
-            out.circle(cx, cy + r * 0.52, sw * 0.42).fill(color::PAPER).end();
+            out.line(cx, cy - r * 0.35, cx, cy + r * 0.25)
+                .stroke(color::PAPER, sw * 0.8)
+                .end();
+            out.circle(cx, cy + r * 0.52, sw * 0.42)
+                .fill(color::PAPER)
+                .end();
         }
         Mark::Ring(c) => {
-            out.circle(cx, cy, r * 0.8).fill("none").stroke(c, sw * 0.8).end();
+            out.circle(cx, cy, r * 0.8)
+                .fill("none")
+                .stroke(c, sw * 0.8)
+                .end();
         }
         Mark::Check(c) | Mark::Plus(c) | Mark::Minus(c) | Mark::Tilde(c) | Mark::Bang(c) => {
             out.circle(cx, cy, r).fill(c).end();
@@ -261,16 +339,30 @@ pub(crate) fn mark(out: &mut SvgWriter, cx: f64, cy: f64, r: f64, m: Mark) {
                     .l(cx - k * 0.25, cy + k * 0.75)
                     .l(cx + k * 1.05, cy - k * 0.7)
                     .build(),
-                Mark::Plus(_) => {
-                    PathData::new().m(cx - k, cy).l(cx + k, cy).m(cx, cy - k).l(cx, cy + k).build()
-                }
+                Mark::Plus(_) => PathData::new()
+                    .m(cx - k, cy)
+                    .l(cx + k, cy)
+                    .m(cx, cy - k)
+                    .l(cx, cy + k)
+                    .build(),
                 Mark::Minus(_) => PathData::new().m(cx - k, cy).l(cx + k, cy).build(),
                 Mark::Tilde(_) => PathData::new()
                     .m(cx - k * 1.05, cy + k * 0.25)
-                    .c((cx - k * 0.6, cy - k * 0.6), (cx - k * 0.1, cy - k * 0.2), (cx, cy))
-                    .c((cx + k * 0.1, cy + k * 0.2), (cx + k * 0.6, cy + k * 0.6), (cx + k * 1.05, cy - k * 0.25))
+                    .c(
+                        (cx - k * 0.6, cy - k * 0.6),
+                        (cx - k * 0.1, cy - k * 0.2),
+                        (cx, cy),
+                    )
+                    .c(
+                        (cx + k * 0.1, cy + k * 0.2),
+                        (cx + k * 0.6, cy + k * 0.6),
+                        (cx + k * 1.05, cy - k * 0.25),
+                    )
                     .build(),
-                _ => PathData::new().m(cx, cy - k * 1.05).l(cx, cy + k * 0.25).build(),
+                _ => PathData::new()
+                    .m(cx, cy - k * 1.05)
+                    .l(cx, cy + k * 0.25)
+                    .build(),
             };
             out.path(&d)
                 .fill("none")
@@ -279,17 +371,38 @@ pub(crate) fn mark(out: &mut SvgWriter, cx: f64, cy: f64, r: f64, m: Mark) {
                 .a("stroke-linejoin", "round")
                 .end();
             if matches!(m, Mark::Bang(_)) {
-                out.circle(cx, cy + k * 0.85, sw * 0.55).fill(color::PAPER).end();
+                out.circle(cx, cy + k * 0.85, sw * 0.55)
+                    .fill(color::PAPER)
+                    .end();
             }
         }
     }
 }
 
 /// Draws the icon of a touchpoint kind in a `s`×`s` box at (x, y).
-pub(crate) fn kind_icon(out: &mut SvgWriter, x: f64, y: f64, s: f64, kind: TouchpointKind, ink: &str) {
+pub(crate) fn kind_icon(
+    out: &mut SvgWriter,
+    x: f64,
+    y: f64,
+    s: f64,
+    kind: TouchpointKind,
+    ink: &str,
+) {
     let k = s / 16.0;
-    let tf = format!("translate({} {}) scale({})", crate::svg::N(x), crate::svg::N(y), crate::svg::N(k));
-    out.open_group(&[("transform", &tf), ("fill", "none"), ("stroke", ink), ("stroke-width", "1.5"), ("stroke-linejoin", "round"), ("stroke-linecap", "round")]);
+    let tf = format!(
+        "translate({} {}) scale({})",
+        crate::svg::N(x),
+        crate::svg::N(y),
+        crate::svg::N(k)
+    );
+    out.open_group(&[
+        ("transform", &tf),
+        ("fill", "none"),
+        ("stroke", ink),
+        ("stroke-width", "1.5"),
+        ("stroke-linejoin", "round"),
+        ("stroke-linecap", "round"),
+    ]);
     match kind {
         TouchpointKind::Digital => {
             // A screen on a stand.
@@ -314,9 +427,19 @@ pub(crate) fn kind_icon(out: &mut SvgWriter, x: f64, y: f64, s: f64, kind: Touch
 /// A piece of an inline flow: a chip, a dot meter or a coloured square with a label.
 pub(crate) enum Piece {
     /// A rounded chip with text.
-    Chip { text: String, fill: String, edge: Option<String>, style: TextStyle },
+    Chip {
+        text: String,
+        fill: String,
+        edge: Option<String>,
+        style: TextStyle,
+    },
     /// A label followed by `max` dots of which `value` are filled.
-    Meter { label: String, value: u8, max: u8, color: &'static str },
+    Meter {
+        label: String,
+        value: u8,
+        max: u8,
+        color: &'static str,
+    },
 }
 
 impl Piece {
@@ -352,14 +475,20 @@ impl Piece {
             }
             Piece::Meter { label, max, .. } => {
                 let st = style::SMALL;
-                (st.width(label) + 5.0 + f64::from(*max) * 8.5, st.leading() + 3.0, vec![])
+                (
+                    st.width(label) + 5.0 + f64::from(*max) * 8.5,
+                    st.leading() + 3.0,
+                    vec![],
+                )
             }
         }
     }
 
     fn draw(&self, out: &mut SvgWriter, x: f64, y: f64, w: f64, h: f64, lines: &[String]) {
         match self {
-            Piece::Chip { fill, edge, style, .. } => {
+            Piece::Chip {
+                fill, edge, style, ..
+            } => {
                 let mut r = out.rect(x, y, w, h).rx(h.min(20.0) / 2.0).fill(fill);
                 if let Some(e) = edge {
                     r = r.stroke(e, 0.9);
@@ -367,9 +496,14 @@ impl Piece {
                 r.end();
                 out.text_lines(x + 6.0, y + 1.5 + style.ascent(), lines, style);
             }
-            Piece::Meter { label, value, max, color: c } => {
+            Piece::Meter {
+                label,
+                value,
+                max,
+                color: c,
+            } => {
                 let st = style::SMALL;
-                out.text_lines(x, y + 1.5 + st.ascent(), &[label.clone()], &st);
+                out.text_line(x, y + 1.5 + st.ascent(), label, &st);
                 let x0 = x + st.width(label) + 5.0 + 3.5;
                 let cy = y + h / 2.0;
                 for i in 0..*max {
@@ -377,7 +511,10 @@ impl Piece {
                     if i < *value {
                         out.circle(cx, cy, 3.2).fill(c).end();
                     } else {
-                        out.circle(cx, cy, 2.8).fill("none").stroke(color::FAINT, 0.9).end();
+                        out.circle(cx, cy, 2.8)
+                            .fill("none")
+                            .stroke(color::FAINT, 0.9)
+                            .end();
                     }
                 }
             }
@@ -400,7 +537,11 @@ pub(crate) fn flow(out: &mut SvgWriter, x: f64, y: f64, w: f64, pieces: &[Piece]
         cx += pw + gap;
         row_h = row_h.max(ph);
     }
-    if pieces.is_empty() { 0.0 } else { cy + row_h - y }
+    if pieces.is_empty() {
+        0.0
+    } else {
+        cy + row_h - y
+    }
 }
 
 /// The horizontal layout of a stage grid: a label column and equal stage columns.
@@ -430,17 +571,28 @@ impl Columns {
                 (x + label_w + COL_GAP + i * (cw + COL_GAP), cw)
             })
             .collect();
-        Columns { label_x: x, label_w, cols }
+        Columns {
+            label_x: x,
+            label_w,
+            cols,
+        }
     }
 
     /// The right edge of the grid.
     pub(crate) fn right(&self) -> f64 {
-        self.cols.last().map_or(self.label_x + self.label_w, |(x, w)| x + w)
+        self.cols
+            .last()
+            .map_or(self.label_x + self.label_w, |(x, w)| x + w)
     }
 }
 
 /// Draws the stage headers as chevrons; returns their height.
-pub(crate) fn stage_headers(out: &mut SvgWriter, cols: &Columns, y: f64, names: &[(String, Option<String>)]) -> f64 {
+pub(crate) fn stage_headers(
+    out: &mut SvgWriter,
+    cols: &Columns,
+    y: f64,
+    names: &[(String, Option<String>)],
+) -> f64 {
     let st = TextStyle::new(size::STAGE, color::PAPER).bold();
     let sub = TextStyle::new(size::SMALL, "#c9d6e6");
     let tip = 10.0;
@@ -450,7 +602,12 @@ pub(crate) fn stage_headers(out: &mut SvgWriter, cols: &Columns, y: f64, names: 
         .zip(names)
         .map(|((_, w), (name, note))| {
             let inner = w - 2.0 * tip - 8.0;
-            (st.wrap(name, inner), note.as_ref().map(|n| sub.wrap(n, inner)).unwrap_or_default())
+            (
+                st.wrap(name, inner),
+                note.as_ref()
+                    .map(|n| sub.wrap(n, inner))
+                    .unwrap_or_default(),
+            )
         })
         .collect();
     let h = texts
@@ -480,11 +637,22 @@ pub(crate) fn stage_headers(out: &mut SvgWriter, cols: &Columns, y: f64, names: 
 }
 
 /// Draws a lane's band and its label; the caller draws the cells.
-pub(crate) fn lane_band(out: &mut SvgWriter, cols: &Columns, y: f64, h: f64, label: &str, shaded: bool) {
+pub(crate) fn lane_band(
+    out: &mut SvgWriter,
+    cols: &Columns,
+    y: f64,
+    h: f64,
+    label: &str,
+    shaded: bool,
+) {
     if shaded {
-        out.rect(cols.label_x, y, cols.right() - cols.label_x, h).fill(color::BAND).end();
+        out.rect(cols.label_x, y, cols.right() - cols.label_x, h)
+            .fill(color::BAND)
+            .end();
     }
-    out.line(cols.label_x, y, cols.right(), y).stroke(color::RULE, 0.8).end();
+    out.line(cols.label_x, y, cols.right(), y)
+        .stroke(color::RULE, 0.8)
+        .end();
     let st = TextStyle::new(size::LANE, color::INK).bold();
     let lines = st.wrap(label, cols.label_w - 12.0);
     out.text_lines(cols.label_x + 6.0, y + 10.0 + st.ascent(), &lines, &st);
@@ -507,24 +675,44 @@ pub(crate) struct Series {
 /// Places `k` points evenly inside a column.
 pub(crate) fn spread(x: f64, w: f64, k: usize) -> Vec<f64> {
     #[allow(clippy::cast_precision_loss)]
-    (0..k).map(|j| x + w * (j as f64 + 0.5) / k as f64).collect()
+    (0..k)
+        .map(|j| x + w * (j as f64 + 0.5) / k as f64)
+        .collect()
 }
 
 /// Draws the emotion chart across the stage columns, with the axis in the label column.
-pub(crate) fn emotion_chart(out: &mut SvgWriter, cols: &Columns, y: f64, h: f64, series: &[Series]) {
+pub(crate) fn emotion_chart(
+    out: &mut SvgWriter,
+    cols: &Columns,
+    y: f64,
+    h: f64,
+    series: &[Series],
+) {
     let (top, bottom) = (y + 16.0, y + h - 16.0);
     let scale = |e: f64| {
-        let e = e.clamp(f64::from(polku_model::EMOTION_MIN), f64::from(polku_model::EMOTION_MAX));
+        let e = e.clamp(
+            f64::from(polku_model::EMOTION_MIN),
+            f64::from(polku_model::EMOTION_MAX),
+        );
         top + (3.0 - e) / 6.0 * (bottom - top)
     };
     let (x0, x1) = (cols.cols[0].0 - COL_GAP / 2.0, cols.right());
     let zero = scale(0.0);
-    out.rect(x0, top, x1 - x0, zero - top).fill(color::POSITIVE_TINT).end();
-    out.rect(x0, zero, x1 - x0, bottom - zero).fill(color::NEGATIVE_TINT).end();
+    out.rect(x0, top, x1 - x0, zero - top)
+        .fill(color::POSITIVE_TINT)
+        .end();
+    out.rect(x0, zero, x1 - x0, bottom - zero)
+        .fill(color::NEGATIVE_TINT)
+        .end();
     for e in [-3.0, -2.0, -1.0, 1.0, 2.0, 3.0] {
-        out.line(x0, scale(e), x1, scale(e)).stroke(PAPER_LINE, 0.8).end();
+        out.line(x0, scale(e), x1, scale(e))
+            .stroke(PAPER_LINE, 0.8)
+            .end();
     }
-    out.line(x0, zero, x1, zero).stroke(color::FAINT, 0.9).a("stroke-dasharray", "4 3").end();
+    out.line(x0, zero, x1, zero)
+        .stroke(color::FAINT, 0.9)
+        .a("stroke-dasharray", "4 3")
+        .end();
     let ax = x0 - 6.0;
     let tick = style::TINY.anchor(Anchor::End);
     for (e, label) in [(3.0, "+3"), (0.0, "0"), (-3.0, "–3")] {
@@ -532,7 +720,10 @@ pub(crate) fn emotion_chart(out: &mut SvgWriter, cols: &Columns, y: f64, h: f64,
     }
     for (x, _) in &cols.cols[1..] {
         let sx = x - COL_GAP / 2.0;
-        out.line(sx, top, sx, bottom).stroke(color::RULE, 0.8).a("stroke-dasharray", "2 3").end();
+        out.line(sx, top, sx, bottom)
+            .stroke(color::RULE, 0.8)
+            .a("stroke-dasharray", "2 3")
+            .end();
     }
     for s in series {
         let pts: Vec<(f64, f64)> = s.points.iter().map(|&(x, e)| (x, scale(e))).collect();
@@ -540,16 +731,27 @@ pub(crate) fn emotion_chart(out: &mut SvgWriter, cols: &Columns, y: f64, h: f64,
             let d = smooth(&pts, top, bottom);
             let el = out.path(&d).fill("none");
             if s.muted {
-                el.stroke(color::FAINT, 2.0).a("stroke-dasharray", "6 4").a("stroke-linecap", "round").end();
+                el.stroke(color::FAINT, 2.0)
+                    .a("stroke-dasharray", "6 4")
+                    .a("stroke-linecap", "round")
+                    .end();
             } else {
-                el.stroke(color::INK, 2.2).a("stroke-linecap", "round").end();
+                el.stroke(color::INK, 2.2)
+                    .a("stroke-linecap", "round")
+                    .end();
             }
         }
         for (&(x, e), &(_, py)) in s.points.iter().zip(&pts) {
             if s.muted {
-                out.circle(x, py, 3.6).fill(color::PAPER).stroke(color::FAINT, 1.4).end();
+                out.circle(x, py, 3.6)
+                    .fill(color::PAPER)
+                    .stroke(color::FAINT, 1.4)
+                    .end();
             } else {
-                out.circle(x, py, 5.0).fill(emotion_color(e)).stroke(color::PAPER, 1.5).end();
+                out.circle(x, py, 5.0)
+                    .fill(emotion_color(e))
+                    .stroke(color::PAPER, 1.5)
+                    .end();
             }
         }
     }
@@ -563,12 +765,20 @@ const PAPER_LINE: &str = "#ffffff";
 fn smooth(p: &[(f64, f64)], top: f64, bottom: f64) -> String {
     let n = p.len();
     let h: Vec<f64> = p.windows(2).map(|w| (w[1].0 - w[0].0).max(1e-6)).collect();
-    let d: Vec<f64> = p.windows(2).zip(&h).map(|(w, h)| (w[1].1 - w[0].1) / h).collect();
+    let d: Vec<f64> = p
+        .windows(2)
+        .zip(&h)
+        .map(|(w, h)| (w[1].1 - w[0].1) / h)
+        .collect();
     let mut m = vec![0.0; n];
     m[0] = d[0];
     m[n - 1] = d[n - 2];
     for i in 1..n - 1 {
-        m[i] = if d[i - 1] * d[i] <= 0.0 { 0.0 } else { (d[i - 1] + d[i]) / 2.0 };
+        m[i] = if d[i - 1] * d[i] <= 0.0 {
+            0.0
+        } else {
+            (d[i - 1] + d[i]) / 2.0
+        };
     }
     for i in 0..n - 1 {
         if d[i] == 0.0 {
@@ -596,18 +806,29 @@ fn smooth(p: &[(f64, f64)], top: f64, bottom: f64) -> String {
     path.build()
 }
 
-/// Draws the title block; returns its height.
-pub(crate) fn header(
-    out: &mut SvgWriter,
-    x: f64,
-    y: f64,
-    w: f64,
-    kicker: &str,
-    title: &str,
-    meta: &[(String, String)],
-    description: Option<&str>,
-) -> f64 {
-    let title_st = TextStyle::new(size::TITLE, color::INK).bold().leading_factor(1.15);
+/// The texts of a title block.
+pub(crate) struct Heading<'a> {
+    /// A small line above the title, set in capitals.
+    pub kicker: &'a str,
+    /// The title.
+    pub title: &'a str,
+    /// (label, value) pairs under the title.
+    pub meta: &'a [(String, String)],
+    /// A sentence under the meta line.
+    pub description: Option<&'a str>,
+}
+
+/// Draws the title block in `w` at (x, y); returns its height.
+pub(crate) fn header(out: &mut SvgWriter, x: f64, y: f64, w: f64, heading: &Heading<'_>) -> f64 {
+    let Heading {
+        kicker,
+        title,
+        meta,
+        description,
+    } = *heading;
+    let title_st = TextStyle::new(size::TITLE, color::INK)
+        .bold()
+        .leading_factor(1.15);
     let kick = TextStyle::new(size::SMALL, color::ACCENT).bold();
     let left_w = w;
     let mut h = 0.0;
@@ -627,9 +848,9 @@ pub(crate) fn header(
             cx = x;
             row += lab.leading();
         }
-        out.text_lines(cx, y + h + row + lab.ascent(), &[label.clone()], &lab);
+        out.text_line(cx, y + h + row + lab.ascent(), label, &lab);
         let vx = cx + lab.width(label) + 5.0;
-        out.text_lines(vx, y + h + row + lab.ascent(), &[value.clone()], &val);
+        out.text_line(vx, y + h + row + lab.ascent(), value, &val);
         cx = vx + val.width(value) + 22.0;
     }
     if !meta.is_empty() {
@@ -654,17 +875,21 @@ pub(crate) fn legend(out: &mut SvgWriter, x: f64, y: f64, items: &[LegendItem]) 
             LegendItem::Icon(kind, label) => {
                 kind_icon(out, cx, cy - 7.0, 14.0, *kind, color::MUTED);
                 cx += 18.0;
-                out.text_lines(cx, y + st.ascent(), &[label.clone()], &st);
+                out.text_line(cx, y + st.ascent(), label, &st);
                 cx += st.width(label);
             }
             LegendItem::Dot(c, label) => {
                 out.circle(cx + 5.0, cy, 4.5).fill(c).end();
                 cx += 13.0;
-                out.text_lines(cx, y + st.ascent(), &[label.clone()], &st);
+                out.text_line(cx, y + st.ascent(), label, &st);
                 cx += st.width(label);
             }
             LegendItem::Evidence(cited, label) => {
-                let mut r = out.rect(cx, cy - 6.0, 20.0, 12.0).rx(3.0).fill(color::PAPER).stroke(color::FAINT, 0.9);
+                let mut r = out
+                    .rect(cx, cy - 6.0, 20.0, 12.0)
+                    .rx(3.0)
+                    .fill(color::PAPER)
+                    .stroke(color::FAINT, 0.9);
                 if !*cited {
                     r = r.a("stroke-dasharray", "3 2.5");
                 }
@@ -672,27 +897,32 @@ pub(crate) fn legend(out: &mut SvgWriter, x: f64, y: f64, items: &[LegendItem]) 
                 if *cited {
                     out.circle(cx + 28.0, cy, 2.8).fill(color::ACCENT).end();
                 } else {
-                    out.circle(cx + 28.0, cy, 2.5).fill("none").stroke(color::FAINT, 1.0).end();
+                    out.circle(cx + 28.0, cy, 2.5)
+                        .fill("none")
+                        .stroke(color::FAINT, 1.0)
+                        .end();
                 }
                 cx += 37.0;
-                out.text_lines(cx, y + st.ascent(), &[label.clone()], &st);
+                out.text_line(cx, y + st.ascent(), label, &st);
                 cx += st.width(label);
             }
             LegendItem::Mark(m, label) => {
                 mark(out, cx + 5.0, cy, 5.0, *m);
                 cx += 13.0;
-                out.text_lines(cx, y + st.ascent(), &[label.clone()], &st);
+                out.text_line(cx, y + st.ascent(), label, &st);
                 cx += st.width(label);
             }
             LegendItem::Line(muted, label) => {
                 let el = out.line(cx, cy, cx + 24.0, cy);
                 if *muted {
-                    el.stroke(color::FAINT, 2.0).a("stroke-dasharray", "6 4").end();
+                    el.stroke(color::FAINT, 2.0)
+                        .a("stroke-dasharray", "6 4")
+                        .end();
                 } else {
                     el.stroke(color::INK, 2.2).end();
                 }
                 cx += 29.0;
-                out.text_lines(cx, y + st.ascent(), &[label.clone()], &st);
+                out.text_line(cx, y + st.ascent(), label, &st);
                 cx += st.width(label);
             }
             LegendItem::Gap => cx += 10.0,

@@ -83,7 +83,11 @@ pub(crate) fn wrap(text: &str, face: Face3, size: f64, width: f64) -> Vec<String
         let mut line = String::new();
         for word in para.split_whitespace() {
             let shown: String = word.chars().filter(|c| *c != SHY).collect();
-            let candidate = if line.is_empty() { shown.clone() } else { format!("{line} {shown}") };
+            let candidate = if line.is_empty() {
+                shown.clone()
+            } else {
+                format!("{line} {shown}")
+            };
             if text_width(&candidate, face, size) <= width {
                 line = candidate;
                 continue;
@@ -128,7 +132,11 @@ fn break_word(word: &str, face: Face3, size: f64, width: f64) -> Vec<String> {
                 prefix.push(c);
             }
             let explicit = matches!(c, '-' | '/' | '–');
-            let probe = if explicit { prefix.clone() } else { format!("{prefix}-") };
+            let probe = if explicit {
+                prefix.clone()
+            } else {
+                format!("{prefix}-")
+            };
             if text_width(&probe, face, size) > width {
                 if c == SHY {
                     continue;
@@ -176,7 +184,10 @@ mod tests {
     fn bold_is_wider_than_regular() {
         let t = "Asiakaspolku";
         assert!(text_width(t, Face3::Bold, 12.0) > text_width(t, Face3::Regular, 12.0));
-        assert!((text_width(t, Face3::Regular, 24.0) - 2.0 * text_width(t, Face3::Regular, 12.0)).abs() < 1e-9);
+        assert!(
+            (text_width(t, Face3::Regular, 24.0) - 2.0 * text_width(t, Face3::Regular, 12.0)).abs()
+                < 1e-9
+        );
     }
 
     #[test]
@@ -205,10 +216,18 @@ mod tests {
     #[test]
     fn hyphenated_compounds_break_at_the_hyphen() {
         let w = text_width("palvelumuotoilu-työpaja", Face3::Regular, 12.0);
-        let lines = wrap("palvelumuotoilu-työpajakokonaisuus", Face3::Regular, 12.0, w);
+        let lines = wrap(
+            "palvelumuotoilu-työpajakokonaisuus",
+            Face3::Regular,
+            12.0,
+            w,
+        );
         assert_eq!(lines, ["palvelumuotoilu-", "työpajakokonaisuus"]);
         let w = text_width("Kosketuspisteet", Face3::Bold, 12.0);
-        assert_eq!(wrap("Kosketus\u{AD}pisteet", Face3::Bold, 12.0, w), ["Kosketuspisteet"]);
+        assert_eq!(
+            wrap("Kosketus\u{AD}pisteet", Face3::Bold, 12.0, w),
+            ["Kosketuspisteet"]
+        );
         let lines = wrap("Kosketus\u{AD}pisteet", Face3::Bold, 12.0, w - 1.0);
         assert_eq!(lines, ["Kosketus-", "pisteet"]);
     }

@@ -61,7 +61,9 @@ impl Tr {
             return id.to_owned();
         };
         let mut errors = Vec::new();
-        self.bundle.format_pattern(pattern, args, &mut errors).into_owned()
+        self.bundle
+            .format_pattern(pattern, args, &mut errors)
+            .into_owned()
     }
 
     /// The name of a map kind.
@@ -111,7 +113,11 @@ impl Tr {
     /// `1.5` in English. The minus is an en dash: Noto Sans has no U+2212 minus sign.
     pub(crate) fn number(&self, x: f64, decimals: usize) -> String {
         let s = format!("{x:.decimals$}");
-        let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s };
+        let s = if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            s
+        };
         let s = if s == "-0" { "0".to_owned() } else { s };
         let s = s.replace('-', "–");
         match self.lang {
@@ -123,7 +129,11 @@ impl Tr {
     /// A signed number: `+1,5`, `–0,5`, `0`.
     pub(crate) fn signed(&self, x: f64, decimals: usize) -> String {
         let s = self.number(x, decimals);
-        if s.starts_with('–') || s == "0" { s } else { format!("+{s}") }
+        if s.starts_with('–') || s == "0" {
+            s
+        } else {
+            format!("+{s}")
+        }
     }
 
     /// A value with its unit: `25 %` and `500 €` in Finnish, `25%` and `€500` in English.
@@ -174,6 +184,9 @@ mod tests {
         assert_eq!(fi.quantity(25.0, Some("%")), "25\u{a0}%");
         assert_eq!(en.quantity(25.0, Some("%")), "25%");
         assert_eq!(en.quantity(1200.5, Some("€")), "€1200.5");
-        assert_eq!(fi.args("kpi-target", &[("value", "5 min".into())]), "Tavoite 5 min");
+        assert_eq!(
+            fi.args("kpi-target", &[("value", "5 min".into())]),
+            "Tavoite 5 min"
+        );
     }
 }

@@ -194,7 +194,10 @@ pub fn svg_to_png(svg: &Svg, width_px: u32) -> Result<Vec<u8>, RenderError> {
     let scale = f64::from(width_px) / f64::from(size.width());
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let height_px = (f64::from(size.height()) * scale).round() as u32;
-    let err = || RenderError::Size { width: width_px, height: height_px };
+    let err = || RenderError::Size {
+        width: width_px,
+        height: height_px,
+    };
     if width_px == 0 || height_px == 0 || u64::from(width_px) * u64::from(height_px) > 400_000_000 {
         return Err(err());
     }
@@ -203,7 +206,9 @@ pub fn svg_to_png(svg: &Svg, width_px: u32) -> Result<Vec<u8>, RenderError> {
     #[allow(clippy::cast_possible_truncation)]
     let transform = resvg::tiny_skia::Transform::from_scale(scale as f32, scale as f32);
     resvg::render(&tree, transform, &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| RenderError::Png(e.to_string()))
+    pixmap
+        .encode_png()
+        .map_err(|e| RenderError::Png(e.to_string()))
 }
 
 /// Converts an SVG to a one-page vector PDF whose page is the SVG's size (the paper).
@@ -213,7 +218,8 @@ pub fn svg_to_png(svg: &Svg, width_px: u32) -> Result<Vec<u8>, RenderError> {
 pub fn svg_to_pdf(svg: &Svg) -> Result<Vec<u8>, RenderError> {
     let tree = tree(svg)?;
     let page = svg2pdf::PageOptions { dpi: DPI };
-    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), page).map_err(|e| RenderError::Pdf(e.to_string()))
+    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), page)
+        .map_err(|e| RenderError::Pdf(e.to_string()))
 }
 
 /// Millimetres become pixels at this resolution when the SVG is parsed; the PDF page is

@@ -41,14 +41,26 @@ impl Page {
         for _ in 0..TRIES {
             let h = height_at(w);
             if h <= w * ratio {
-                return Page { paper, content_w: w, content_x: 0.0, view_w: w, view_h: w * ratio };
+                return Page {
+                    paper,
+                    content_w: w,
+                    content_x: 0.0,
+                    view_w: w,
+                    view_h: w * ratio,
+                };
             }
             w *= STEP;
         }
         // Still too tall: keep the widest layout and widen the page around it.
         let h = height_at(w);
         let view_w = h / ratio;
-        Page { paper, content_w: w, content_x: (view_w - w) / 2.0, view_w, view_h: h }
+        Page {
+            paper,
+            content_w: w,
+            content_x: (view_w - w) / 2.0,
+            view_w,
+            view_h: h,
+        }
     }
 
     /// Wraps drawn content into an SVG document of the paper's size.
@@ -61,7 +73,9 @@ impl Page {
             N(self.view_h),
             crate::fonts::FAMILY,
         ));
-        out.rect(0.0, 0.0, self.view_w, self.view_h).fill("#ffffff").end();
+        out.rect(0.0, 0.0, self.view_w, self.view_h)
+            .fill("#ffffff")
+            .end();
         out.append(body);
         out.raw("</svg>\n");
         out.finish()

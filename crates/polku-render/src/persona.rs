@@ -12,7 +12,15 @@ use crate::svg::{SvgWriter, TextStyle};
 const PAD: f64 = 14.0;
 
 /// Draws the card at (x, y), `w` wide and at least `min_h` tall; returns its height.
-pub(crate) fn card(out: &mut SvgWriter, ctx: &Ctx<'_>, p: &Persona, x: f64, y: f64, w: f64, min_h: f64) -> f64 {
+pub(crate) fn card(
+    out: &mut SvgWriter,
+    ctx: &Ctx<'_>,
+    p: &Persona,
+    x: f64,
+    y: f64,
+    w: f64,
+    min_h: f64,
+) -> f64 {
     let mut body = SvgWriter::new();
     let h = contents(&mut body, ctx, p, x + PAD, y + PAD, w - 2.0 * PAD) + 2.0 * PAD;
     let h = h.max(min_h);
@@ -27,7 +35,12 @@ fn contents(out: &mut SvgWriter, ctx: &Ctx<'_>, p: &Persona, x: f64, y0: f64, w:
     let tr = &ctx.tr;
     let mut y = y0;
     let kick = TextStyle::new(size::SMALL, color::ACCENT).bold();
-    out.text_lines(x, y + kick.ascent(), &[tr.t("persona-label").to_uppercase()], &kick);
+    out.text_lines(
+        x,
+        y + kick.ascent(),
+        &[tr.t("persona-label").to_uppercase()],
+        &kick,
+    );
     y += kick.leading() + 2.0;
     let name = TextStyle::new(24.0, color::INK).bold().leading_factor(1.15);
     let lines = name.wrap(&p.name, w);
@@ -41,14 +54,30 @@ fn contents(out: &mut SvgWriter, ctx: &Ctx<'_>, p: &Persona, x: f64, y0: f64, w:
     }
     if let Some(t) = p.customer_type {
         y += 4.0;
-        y += crate::draw::flow(out, x, y, w, &[crate::draw::Piece::outline(tr.customer_type(t))]);
+        y += crate::draw::flow(
+            out,
+            x,
+            y,
+            w,
+            &[crate::draw::Piece::outline(tr.customer_type(t))],
+        );
     }
     if let Some(q) = &p.quote {
         y += 12.0;
-        let st = TextStyle::new(13.0, color::INK).italic().leading_factor(1.35);
+        let st = TextStyle::new(13.0, color::INK)
+            .italic()
+            .leading_factor(1.35);
         let text = format!("”{}”", q.text.trim().trim_matches(['"', '”', '“']));
         let mut inner = SvgWriter::new();
-        let h = crate::draw::text_block(&mut inner, x + 10.0, y, w - 10.0, &text, &st, marker(ctx, q).as_deref());
+        let h = crate::draw::text_block(
+            &mut inner,
+            x + 10.0,
+            y,
+            w - 10.0,
+            &text,
+            &st,
+            marker(ctx, q).as_deref(),
+        );
         out.rect(x, y + 1.0, 2.5, h - 2.0).fill(color::ACCENT).end();
         out.append(inner);
         y += h;
@@ -60,7 +89,10 @@ fn contents(out: &mut SvgWriter, ctx: &Ctx<'_>, p: &Persona, x: f64, y0: f64, w:
         ("persona-reports-to", &p.reports_to),
         ("persona-context", &p.context),
     ];
-    let present: Vec<_> = facts.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v))).collect();
+    let present: Vec<_> = facts
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v)))
+        .collect();
     if !present.is_empty() {
         y += 10.0;
         for (key, value) in present {
@@ -112,13 +144,26 @@ fn item(out: &mut SvgWriter, ctx: &Ctx<'_>, x: f64, y: f64, w: f64, c: &Cited) -
     let st = if cited {
         style::BODY.leading_factor(1.28)
     } else {
-        TextStyle::new(size::BODY, color::MUTED).italic().leading_factor(1.28)
+        TextStyle::new(size::BODY, color::MUTED)
+            .italic()
+            .leading_factor(1.28)
     };
     let cy = y + st.leading() / 2.0;
     if cited {
         out.circle(x + 3.0, cy, 2.8).fill(color::ACCENT).end();
     } else {
-        out.circle(x + 3.0, cy, 2.5).fill("none").stroke(color::FAINT, 1.0).end();
+        out.circle(x + 3.0, cy, 2.5)
+            .fill("none")
+            .stroke(color::FAINT, 1.0)
+            .end();
     }
-    crate::draw::text_block(out, x + 11.0, y, w - 11.0, &c.text, &st, marker(ctx, c).as_deref())
+    crate::draw::text_block(
+        out,
+        x + 11.0,
+        y,
+        w - 11.0,
+        &c.text,
+        &st,
+        marker(ctx, c).as_deref(),
+    )
 }

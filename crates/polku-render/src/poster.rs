@@ -110,14 +110,28 @@ impl Poster {
         let mut scratch = SvgWriter::new();
         let inner = width - 2.0 * MARGIN;
         let header_h = header(&mut scratch, ctx, input, MARGIN, MARGIN, inner);
-        let persona_w = if input.persona.is_some() { (0.17 * width).clamp(250.0, 420.0) } else { 0.0 };
-        let grid_x = MARGIN + if persona_w > 0.0 { persona_w + 22.0 } else { 0.0 };
-        let label_w = (0.075 * width).clamp(110.0, 150.0);
-        let cols = Columns::new(grid_x, width - MARGIN - grid_x, label_w, input.map.stages.len());
+        let persona_w = if input.persona.is_some() {
+            (0.17 * width).clamp(250.0, 420.0)
+        } else {
+            0.0
+        };
+        let grid_x = MARGIN
+            + if persona_w > 0.0 {
+                persona_w + 22.0
+            } else {
+                0.0
+            };
+        let label_w = (0.075 * width).clamp(124.0, 150.0);
+        let cols = Columns::new(
+            grid_x,
+            width - MARGIN - grid_x,
+            label_w,
+            input.map.stages.len(),
+        );
         let stage_h = draw::stage_headers(&mut scratch, &cols, 0.0, &stage_names(ctx, input.map));
-        let persona_h = input
-            .persona
-            .map_or(0.0, |p| crate::persona::card(&mut scratch, ctx, p, 0.0, 0.0, persona_w, 0.0));
+        let persona_h = input.persona.map_or(0.0, |p| {
+            crate::persona::card(&mut scratch, ctx, p, 0.0, 0.0, persona_w, 0.0)
+        });
         let lanes = lanes
             .iter()
             .map(|&lane| {
@@ -137,7 +151,16 @@ impl Poster {
                 (lane, h.max(label))
             })
             .collect();
-        Poster { width, header_h, persona_w, persona_h, cols, stage_h, lanes, footer_h: 40.0 }
+        Poster {
+            width,
+            header_h,
+            persona_w,
+            persona_h,
+            cols,
+            stage_h,
+            lanes,
+            footer_h: 40.0,
+        }
     }
 
     fn grid_h(&self) -> f64 {
@@ -161,7 +184,11 @@ impl Poster {
             let shares = self.lanes.len() as f64 + 1.0;
             let each = (spare / shares).min(36.0);
             for (lane, h) in &mut self.lanes {
-                *h += if *lane == Lane::Emotions { 2.0 * each } else { each };
+                *h += if *lane == Lane::Emotions {
+                    2.0 * each
+                } else {
+                    each
+                };
             }
         }
         let x0 = page.content_x;
@@ -180,7 +207,13 @@ impl Poster {
         for (i, &(lane, h)) in self.lanes.iter().enumerate() {
             draw::lane_band(out, &self.cols, y, h, &ctx.tr.t(lane.message()), i % 2 == 1);
             if lane == Lane::Emotions {
-                draw::emotion_chart(out, &self.cols, y, h, &[emotion_series(map, &self.cols, false)]);
+                draw::emotion_chart(
+                    out,
+                    &self.cols,
+                    y,
+                    h,
+                    &[emotion_series(map, &self.cols, false)],
+                );
             } else {
                 for (s, (x, w)) in map.stages.iter().zip(&self.cols.cols) {
                     cell(out, ctx, lane, s, *x, y + LANE_PAD, *w);
@@ -188,7 +221,9 @@ impl Poster {
             }
             y += h;
         }
-        out.line(self.cols.label_x, y, self.cols.right(), y).stroke(color::RULE, 0.8).end();
+        out.line(self.cols.label_x, y, self.cols.right(), y)
+            .stroke(color::RULE, 0.8)
+            .end();
         let fy = page.view_h - MARGIN - self.footer_h + 16.0;
         footer(out, ctx, input, MARGIN, fy, inner);
         if x0 != 0.0 {
@@ -212,7 +247,14 @@ fn stage_names(ctx: &Ctx<'_>, map: &JourneyMap) -> Vec<(String, Option<String>)>
         .collect()
 }
 
-fn header(out: &mut SvgWriter, ctx: &Ctx<'_>, input: &PosterInput<'_>, x: f64, y: f64, w: f64) -> f64 {
+fn header(
+    out: &mut SvgWriter,
+    ctx: &Ctx<'_>,
+    input: &PosterInput<'_>,
+    x: f64,
+    y: f64,
+    w: f64,
+) -> f64 {
     let tr = &ctx.tr;
     let map = input.map;
     let mut meta = Vec::new();
@@ -223,16 +265,33 @@ fn header(out: &mut SvgWriter, ctx: &Ctx<'_>, input: &PosterInput<'_>, x: f64, y
     if let Some(base) = &map.improves {
         meta.push((tr.t("header-improves"), base.to_string()));
     }
-    draw::header(out, x, y, w, &tr.kind(map.kind), &map.title, &meta, map.description.as_deref())
+    let heading = draw::Heading {
+        kicker: &tr.kind(map.kind),
+        title: &map.title,
+        meta: &meta,
+        description: map.description.as_deref(),
+    };
+    draw::header(out, x, y, w, &heading)
 }
 
 fn footer(out: &mut SvgWriter, ctx: &Ctx<'_>, input: &PosterInput<'_>, x: f64, y: f64, w: f64) {
     let tr = &ctx.tr;
-    out.line(x, y - 10.0, x + w, y - 10.0).stroke(color::RULE, 0.8).end();
+    out.line(x, y - 10.0, x + w, y - 10.0)
+        .stroke(color::RULE, 0.8)
+        .end();
     let items = [
-        LegendItem::Icon(TouchpointKind::Digital, tr.touchpoint_kind(TouchpointKind::Digital)),
-        LegendItem::Icon(TouchpointKind::Physical, tr.touchpoint_kind(TouchpointKind::Physical)),
-        LegendItem::Icon(TouchpointKind::Analog, tr.touchpoint_kind(TouchpointKind::Analog)),
+        LegendItem::Icon(
+            TouchpointKind::Digital,
+            tr.touchpoint_kind(TouchpointKind::Digital),
+        ),
+        LegendItem::Icon(
+            TouchpointKind::Physical,
+            tr.touchpoint_kind(TouchpointKind::Physical),
+        ),
+        LegendItem::Icon(
+            TouchpointKind::Analog,
+            tr.touchpoint_kind(TouchpointKind::Analog),
+        ),
         LegendItem::Gap,
         LegendItem::Dot(color::NEGATIVE, tr.t("legend-negative")),
         LegendItem::Dot(color::NEUTRAL, tr.t("legend-neutral")),
@@ -243,7 +302,12 @@ fn footer(out: &mut SvgWriter, ctx: &Ctx<'_>, input: &PosterInput<'_>, x: f64, y
     ];
     draw::legend(out, x, y, &items);
     let st = style::SMALL.color(color::FAINT).anchor(Anchor::End);
-    out.text_lines(x + w, y + st.ascent(), &[format!("polku · {}", input.map.id)], &st);
+    out.text_lines(
+        x + w,
+        y + st.ascent(),
+        &[format!("polku · {}", input.map.id)],
+        &st,
+    );
 }
 
 /// The emotion curve of a map: the scored steps and touchpoints of each stage, spread evenly
@@ -296,7 +360,10 @@ fn cell(out: &mut SvgWriter, ctx: &Ctx<'_>, lane: Lane, s: &Stage, x: f64, y: f6
                     seen.push(c);
                 }
             }
-            let pieces: Vec<Piece> = seen.into_iter().map(|c| Piece::outline(c.to_owned())).collect();
+            let pieces: Vec<Piece> = seen
+                .into_iter()
+                .map(|c| Piece::outline(c.to_owned()))
+                .collect();
             h = draw::flow(out, x, y, w, &pieces);
         }
         Lane::Emotions => {}
@@ -325,10 +392,10 @@ fn cell(out: &mut SvgWriter, ctx: &Ctx<'_>, lane: Lane, s: &Stage, x: f64, y: f6
                 owners.push(o);
             }
             for t in &s.touchpoints {
-                if let Some(o) = &t.owner {
-                    if !owners.contains(&o) {
-                        owners.push(o);
-                    }
+                if let Some(o) = &t.owner
+                    && !owners.contains(&o)
+                {
+                    owners.push(o);
                 }
             }
             let pieces: Vec<Piece> = owners
@@ -366,13 +433,34 @@ fn touchpoint(
     let lines = name_st.wrap(&t.name, tw);
     body.text_lines(tx, y + h + name_st.ascent(), &lines, &name_st);
     h += name_st.height(lines.len());
-    let detail: Vec<&str> = t.channel.iter().chain(&t.format).map(String::as_str).collect();
-    let detail = if detail.is_empty() { ctx.tr.touchpoint_kind(t.kind) } else { detail.join(" · ") };
+    let detail: Vec<&str> = t
+        .channel
+        .iter()
+        .chain(&t.format)
+        .map(String::as_str)
+        .collect();
+    let detail = if detail.is_empty() {
+        ctx.tr.touchpoint_kind(t.kind)
+    } else {
+        detail.join(" · ")
+    };
     let marker = (!t.evidence.is_empty()).then(|| ctx.tr.sources(t.evidence.len()));
-    h += draw::text_block(&mut body, tx, y + h, x + w - PAD - tx, &detail, &style::SMALL, marker.as_deref());
+    h += draw::text_block(
+        &mut body,
+        tx,
+        y + h,
+        x + w - PAD - tx,
+        &detail,
+        &style::SMALL,
+        marker.as_deref(),
+    );
     h += PAD - 1.0;
     let h = h.max(icon + 2.0 * PAD);
-    let mut r = out.rect(x, y, w, h).rx(4.0).fill(color::PAPER).stroke(color::RULE, 0.9);
+    let mut r = out
+        .rect(x, y, w, h)
+        .rx(4.0)
+        .fill(color::PAPER)
+        .stroke(color::RULE, 0.9);
     if t.evidence.is_empty() {
         r = r.a("stroke-dasharray", "3 2.5");
     }
@@ -381,11 +469,22 @@ fn touchpoint(
         let c = ctx.team_color(owner);
         out.rect(x, y, 4.0, h).rx(2.0).fill(&c).end();
     }
-    draw::kind_icon(out, x + PAD + 2.0, y + PAD - 1.0, icon, t.kind, color::MUTED);
+    draw::kind_icon(
+        out,
+        x + PAD + 2.0,
+        y + PAD - 1.0,
+        icon,
+        t.kind,
+        color::MUTED,
+    );
     if let Some(e) = t.emotion {
         let (cx, cy) = (x + w - PAD - 8.0, y + PAD + 7.0);
-        out.circle(cx, cy, 8.5).fill(draw::emotion_color(f64::from(e))).end();
-        let st = TextStyle::new(size::TINY, color::PAPER).bold().anchor(Anchor::Middle);
+        out.circle(cx, cy, 8.5)
+            .fill(draw::emotion_color(f64::from(e)))
+            .end();
+        let st = TextStyle::new(size::TINY, color::PAPER)
+            .bold()
+            .anchor(Anchor::Middle);
         out.text_lines(cx, cy + 3.4, &[ctx.tr.signed(f64::from(e), 0)], &st);
     }
     out.append(body);
@@ -393,17 +492,42 @@ fn touchpoint(
 }
 
 /// An opportunity card: the title, value and effort meters, status and owner.
-fn opportunity(out: &mut SvgWriter, ctx: &Ctx<'_>, o: &polku_model::Opportunity, x: f64, y: f64, w: f64) -> f64 {
+fn opportunity(
+    out: &mut SvgWriter,
+    ctx: &Ctx<'_>,
+    o: &polku_model::Opportunity,
+    x: f64,
+    y: f64,
+    w: f64,
+) -> f64 {
     let tr = &ctx.tr;
     let mut body = SvgWriter::new();
     let mut h = PAD - 1.0;
-    h += draw::text_block(&mut body, x + PAD, y + h, w - 2.0 * PAD, &o.title, &style::BODY, None);
+    h += draw::text_block(
+        &mut body,
+        x + PAD,
+        y + h,
+        w - 2.0 * PAD,
+        &o.title,
+        &style::BODY,
+        None,
+    );
     let mut pieces = Vec::new();
     if let Some(v) = o.value {
-        pieces.push(Piece::Meter { label: tr.t("opportunity-value"), value: v, max: 5, color: color::POSITIVE });
+        pieces.push(Piece::Meter {
+            label: tr.t("opportunity-value"),
+            value: v,
+            max: 5,
+            color: color::POSITIVE,
+        });
     }
     if let Some(e) = o.effort {
-        pieces.push(Piece::Meter { label: tr.t("opportunity-effort"), value: e, max: 5, color: color::MUTED });
+        pieces.push(Piece::Meter {
+            label: tr.t("opportunity-effort"),
+            value: e,
+            max: 5,
+            color: color::MUTED,
+        });
     }
     let (fill, ink) = match o.status {
         OpportunityStatus::Idea => (color::PAPER, color::MUTED),
@@ -427,7 +551,11 @@ fn opportunity(out: &mut SvgWriter, ctx: &Ctx<'_>, o: &polku_model::Opportunity,
     h += 4.0;
     h += draw::flow(&mut body, x + PAD, y + h, w - 2.0 * PAD, &pieces);
     h += PAD;
-    out.rect(x, y, w, h).rx(4.0).fill(color::OPPORTUNITY.0).stroke(color::OPPORTUNITY.1, 0.9).end();
+    out.rect(x, y, w, h)
+        .rx(4.0)
+        .fill(color::OPPORTUNITY.0)
+        .stroke(color::OPPORTUNITY.1, 0.9)
+        .end();
     out.append(body);
     h
 }
@@ -437,20 +565,43 @@ fn kpi(out: &mut SvgWriter, ctx: &Ctx<'_>, k: &polku_model::Kpi, x: f64, y: f64,
     let tr = &ctx.tr;
     let mut body = SvgWriter::new();
     let mut h = PAD - 1.0;
-    h += draw::text_block(&mut body, x + PAD, y + h, w - 2.0 * PAD, &k.name, &style::BODY, None);
+    h += draw::text_block(
+        &mut body,
+        x + PAD,
+        y + h,
+        w - 2.0 * PAD,
+        &k.name,
+        &style::BODY,
+        None,
+    );
     let mut parts = Vec::new();
     if let Some(t) = k.target {
-        parts.push(tr.args("kpi-target", &[("value", tr.quantity(t, k.unit.as_deref()))]));
+        parts.push(tr.args(
+            "kpi-target",
+            &[("value", tr.quantity(t, k.unit.as_deref()))],
+        ));
     }
     if let Some(l) = k.layer {
         parts.push(tr.kpi_layer(l));
     }
     if !parts.is_empty() {
         let st = style::SMALL.bold().color(color::MUTED);
-        h += draw::text_block(&mut body, x + PAD, y + h, w - 2.0 * PAD, &parts.join(" · "), &st, None);
+        h += draw::text_block(
+            &mut body,
+            x + PAD,
+            y + h,
+            w - 2.0 * PAD,
+            &parts.join(" · "),
+            &st,
+            None,
+        );
     }
     h += PAD - 1.0;
-    out.rect(x, y, w, h).rx(4.0).fill(color::KPI.0).stroke(color::KPI.1, 0.9).end();
+    out.rect(x, y, w, h)
+        .rx(4.0)
+        .fill(color::KPI.0)
+        .stroke(color::KPI.1, 0.9)
+        .end();
     out.append(body);
     h
 }

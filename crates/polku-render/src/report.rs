@@ -51,7 +51,10 @@ figure.map svg { width: 100%; height: auto; border: 1px solid var(--rule); borde
 
 /// Renders the report.
 pub(crate) fn render(input: &ReportInput<'_>) -> String {
-    let lang = input.workspaces.first().map_or(Language::En, |w| w.workspace.language);
+    let lang = input
+        .workspaces
+        .first()
+        .map_or(Language::En, |w| w.workspace.language);
     let tr = Tr::new(lang);
     let mut out = String::with_capacity(4 << 20);
     let _ = write!(
@@ -61,7 +64,11 @@ pub(crate) fn render(input: &ReportInput<'_>) -> String {
         lang.code(),
         escape(input.title)
     );
-    for (data, weight, style) in [(fonts::REGULAR, 400, "normal"), (fonts::BOLD, 700, "normal"), (fonts::ITALIC, 400, "italic")] {
+    for (data, weight, style) in [
+        (fonts::REGULAR, 400, "normal"),
+        (fonts::BOLD, 700, "normal"),
+        (fonts::ITALIC, 400, "italic"),
+    ] {
         let _ = writeln!(
             out,
             "@font-face {{ font-family: \"{}\"; font-weight: {weight}; font-style: {style}; src: url(data:font/ttf;base64,{}) format(\"truetype\"); }}",
@@ -71,13 +78,25 @@ pub(crate) fn render(input: &ReportInput<'_>) -> String {
     }
     out.push_str(CSS);
     out.push_str("</style>\n</head>\n<body>\n");
-    let _ = writeln!(out, "<header class=\"top\"><h1>{}</h1></header>", escape(input.title));
+    let _ = writeln!(
+        out,
+        "<header class=\"top\"><h1>{}</h1></header>",
+        escape(input.title)
+    );
 
     // Table of contents.
-    let _ = writeln!(out, "<nav class=\"toc\"><h2>{}</h2><ol>", escape(&tr.t("report-contents")));
+    let _ = writeln!(
+        out,
+        "<nav class=\"toc\"><h2>{}</h2><ol>",
+        escape(&tr.t("report-contents"))
+    );
     for (wi, w) in input.workspaces.iter().enumerate() {
         let wtr = Tr::new(w.workspace.language);
-        let _ = write!(out, "<li><a href=\"#ws-{wi}\">{}</a><ol>", escape(&w.workspace.name));
+        let _ = write!(
+            out,
+            "<li><a href=\"#ws-{wi}\">{}</a><ol>",
+            escape(&w.workspace.name)
+        );
         for p in w.personas {
             let _ = write!(
                 out,
@@ -103,10 +122,19 @@ pub(crate) fn render(input: &ReportInput<'_>) -> String {
     for (wi, w) in input.workspaces.iter().enumerate() {
         let ws = w.workspace;
         let tr = Tr::new(ws.language);
-        let _ = writeln!(out, "<section class=\"ws\" id=\"ws-{wi}\" lang=\"{}\">", ws.language.code());
+        let _ = writeln!(
+            out,
+            "<section class=\"ws\" id=\"ws-{wi}\" lang=\"{}\">",
+            ws.language.code()
+        );
         let _ = writeln!(out, "<h2>{}</h2>", escape(&ws.name));
         let stages: Vec<String> = ws.stages.iter().map(|s| escape(&s.name)).collect();
-        let _ = writeln!(out, "<p class=\"meta\">{}: {}</p>", escape(&tr.t("report-stages")), stages.join(" › "));
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">{}: {}</p>",
+            escape(&tr.t("report-stages")),
+            stages.join(" › ")
+        );
         if !ws.teams.is_empty() {
             let ctx = crate::draw::Ctx::new(ws);
             let _ = write!(out, "<p class=\"meta\">{}: ", escape(&tr.t("report-teams")));
@@ -122,7 +150,11 @@ pub(crate) fn render(input: &ReportInput<'_>) -> String {
             out.push_str("</p>\n");
         }
         if !w.personas.is_empty() {
-            let _ = writeln!(out, "<h3>{}</h3>\n<div class=\"personas\">", escape(&tr.t("report-personas")));
+            let _ = writeln!(
+                out,
+                "<h3>{}</h3>\n<div class=\"personas\">",
+                escape(&tr.t("report-personas"))
+            );
             for p in w.personas {
                 persona_card(&mut out, &tr, wi, p);
             }
@@ -131,7 +163,10 @@ pub(crate) fn render(input: &ReportInput<'_>) -> String {
         if !w.maps.is_empty() {
             let _ = writeln!(out, "<h3>{}</h3>", escape(&tr.t("report-maps")));
             for m in w.maps {
-                let persona = m.persona.as_ref().and_then(|id| w.personas.iter().find(|p| &p.id == id));
+                let persona = m
+                    .persona
+                    .as_ref()
+                    .and_then(|id| w.personas.iter().find(|p| &p.id == id));
                 map_figure(&mut out, &tr, wi, ws, persona, m);
             }
         }
@@ -149,9 +184,18 @@ fn map_figure(
     persona: Option<&Persona>,
     m: &JourneyMap,
 ) {
-    let svg = crate::poster_svg(&PosterInput { workspace: ws, persona, map: m }, Paper::A3);
+    let svg = crate::poster_svg(
+        &PosterInput {
+            workspace: ws,
+            persona,
+            map: m,
+        },
+        Paper::A3,
+    );
     // Inline SVG in HTML needs no namespace; dropping it keeps the file free of any URL.
-    let svg = svg.as_str().replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
+    let svg = svg
+        .as_str()
+        .replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
     let _ = write!(
         out,
         "<figure class=\"map\" id=\"map-{wi}-{}\"><figcaption><strong>{}</strong> · {}",
@@ -160,22 +204,40 @@ fn map_figure(
         escape(&tr.kind(m.kind))
     );
     if let Some(p) = persona {
-        let _ = write!(out, " · <a href=\"#persona-{wi}-{}\">{}</a>", p.id, escape(&p.name));
+        let _ = write!(
+            out,
+            " · <a href=\"#persona-{wi}-{}\">{}</a>",
+            p.id,
+            escape(&p.name)
+        );
     }
     let _ = writeln!(out, "</figcaption>\n{svg}</figure>");
 }
 
 fn persona_card(out: &mut String, tr: &Tr, wi: usize, p: &Persona) {
-    let _ = write!(out, "<article class=\"persona\" id=\"persona-{wi}-{}\">", p.id);
+    let _ = write!(
+        out,
+        "<article class=\"persona\" id=\"persona-{wi}-{}\">",
+        p.id
+    );
     let _ = write!(out, "<h4>{}</h4>", escape(&p.name));
     if let Some(s) = &p.summary {
         let _ = write!(out, "<p class=\"summary\">{}</p>", escape(s));
     }
     if let Some(t) = p.customer_type {
-        let _ = write!(out, "<span class=\"chip\" style=\"border:1px solid #d3dae2\">{}</span>", escape(&tr.customer_type(t)));
+        let _ = write!(
+            out,
+            "<span class=\"chip\" style=\"border:1px solid #d3dae2\">{}</span>",
+            escape(&tr.customer_type(t))
+        );
     }
     if let Some(q) = &p.quote {
-        let _ = write!(out, "<blockquote>”{}”{}</blockquote>", escape(q.text.trim_matches(['"', '”', '“'])), evidence(tr, q));
+        let _ = write!(
+            out,
+            "<blockquote>”{}”{}</blockquote>",
+            escape(q.text.trim_matches(['"', '”', '“'])),
+            evidence(tr, q)
+        );
     }
     let facts = [
         ("persona-role", &p.role),
@@ -188,7 +250,11 @@ fn persona_card(out: &mut String, tr: &Tr, wi: usize, p: &Persona) {
         out.push_str("<dl>");
         for (key, value) in facts {
             if let Some(v) = value {
-                let class = if v.evidence.is_empty() { " class=\"uncited\"" } else { "" };
+                let class = if v.evidence.is_empty() {
+                    " class=\"uncited\""
+                } else {
+                    ""
+                };
                 let _ = write!(
                     out,
                     "<dt>{}</dt><dd{class}>{}{}</dd>",
@@ -217,8 +283,17 @@ fn persona_card(out: &mut String, tr: &Tr, wi: usize, p: &Persona) {
         }
         let _ = write!(out, "<h5>{}</h5><ul>", escape(&tr.t(key)));
         for it in items {
-            let class = if it.evidence.is_empty() { " class=\"uncited\"" } else { "" };
-            let _ = write!(out, "<li{class}>{}{}</li>", escape(&it.text), evidence(tr, it));
+            let class = if it.evidence.is_empty() {
+                " class=\"uncited\""
+            } else {
+                ""
+            };
+            let _ = write!(
+                out,
+                "<li{class}>{}{}</li>",
+                escape(&it.text),
+                evidence(tr, it)
+            );
         }
         out.push_str("</ul>");
     }
@@ -243,7 +318,11 @@ fn base64(data: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {

@@ -73,7 +73,10 @@ impl SvgWriter {
     pub(crate) fn el(&mut self, tag: &'static str) -> El<'_> {
         self.buf.push('<');
         self.buf.push_str(tag);
-        El { out: &mut self.buf, tag }
+        El {
+            out: &mut self.buf,
+            tag,
+        }
     }
 
     /// Opens a group with the given attributes (name, value) pairs.
@@ -92,7 +95,11 @@ impl SvgWriter {
 
     /// A rectangle; style it with [`El`] methods.
     pub(crate) fn rect(&mut self, x: f64, y: f64, w: f64, h: f64) -> El<'_> {
-        self.el("rect").n("x", x).n("y", y).n("width", w.max(0.0)).n("height", h.max(0.0))
+        self.el("rect")
+            .n("x", x)
+            .n("y", y)
+            .n("width", w.max(0.0))
+            .n("height", h.max(0.0))
     }
 
     /// A circle.
@@ -102,7 +109,11 @@ impl SvgWriter {
 
     /// A straight line.
     pub(crate) fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64) -> El<'_> {
-        self.el("line").n("x1", x1).n("y1", y1).n("x2", x2).n("y2", y2)
+        self.el("line")
+            .n("x1", x1)
+            .n("y1", y1)
+            .n("x2", x2)
+            .n("y2", y2)
     }
 
     /// A path.
@@ -110,12 +121,21 @@ impl SvgWriter {
         self.el("path").a("d", d)
     }
 
+    /// One line of text with its baseline at `y`.
+    pub(crate) fn text_line(&mut self, x: f64, y: f64, text: &str, style: &TextStyle) {
+        self.text_lines(x, y, &[text.to_owned()], style);
+    }
+
     /// Lines of text, the first baseline at `y`, each line `style.leading` below the previous.
     pub(crate) fn text_lines(&mut self, x: f64, y: f64, lines: &[String], style: &TextStyle) {
         if lines.iter().all(String::is_empty) {
             return;
         }
-        let mut el = self.el("text").n("x", x).n("y", y).n("font-size", style.size);
+        let mut el = self
+            .el("text")
+            .n("x", x)
+            .n("y", y)
+            .n("font-size", style.size);
         match style.face {
             Face3::Regular => {}
             Face3::Bold => el = el.a("font-weight", "bold"),
@@ -138,7 +158,13 @@ impl SvgWriter {
         for (i, line) in lines.iter().enumerate() {
             #[allow(clippy::cast_precision_loss)]
             let ly = y + style.leading() * i as f64;
-            let _ = write!(el.out, "<tspan x=\"{}\" y=\"{}\">{}</tspan>", N(x), N(ly), escape(line));
+            let _ = write!(
+                el.out,
+                "<tspan x=\"{}\" y=\"{}\">{}</tspan>",
+                N(x),
+                N(ly),
+                escape(line)
+            );
         }
         el.out.push_str("</text>\n");
     }
@@ -186,7 +212,7 @@ impl El<'_> {
 
     /// Ends the element with escaped text content.
     pub(crate) fn content(self, text: &str) {
-        let _ = write!(self.out, ">{}</{}>\n", escape(text), self.tag);
+        let _ = writeln!(self.out, ">{}</{}>", escape(text), self.tag);
     }
 }
 
@@ -361,6 +387,9 @@ mod tests {
     fn text_is_escaped() {
         let mut w = SvgWriter::new();
         w.el("text").a("data-x", "a\"b").content("<Ä & Ö>");
-        assert_eq!(w.finish(), "<text data-x=\"a&quot;b\">&lt;Ä &amp; Ö&gt;</text>\n");
+        assert_eq!(
+            w.finish(),
+            "<text data-x=\"a&quot;b\">&lt;Ä &amp; Ö&gt;</text>\n"
+        );
     }
 }

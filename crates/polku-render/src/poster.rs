@@ -302,12 +302,12 @@ fn footer(out: &mut SvgWriter, ctx: &Ctx<'_>, input: &PosterInput<'_>, x: f64, y
     ];
     draw::legend(out, x, y, &items);
     let st = style::SMALL.color(color::FAINT).anchor(Anchor::End);
-    out.text_lines(
-        x + w,
-        y + st.ascent(),
-        &[format!("polku · {}", input.map.id)],
-        &st,
-    );
+    let mark = if input.map.id.is_empty() {
+        "polku".to_owned()
+    } else {
+        format!("polku · {}", input.map.id)
+    };
+    out.text_line(x + w, y + st.ascent(), &mark, &st);
 }
 
 /// The emotion curve of a map: the scored steps and touchpoints of each stage, spread evenly

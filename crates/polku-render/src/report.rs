@@ -28,6 +28,7 @@ main { padding: 0 40px 40px; }
 section.ws { padding-top: 28px; border-bottom: 1px solid var(--rule); padding-bottom: 24px; }
 section.ws > h2 { font-size: 26px; margin: 0 0 4px; }
 .meta { color: var(--muted); margin: 0 0 6px; }
+.lang { font-size: 12px; font-weight: 700; text-transform: uppercase; color: var(--accent); border: 1px solid var(--rule); border-radius: 4px; padding: 0 5px; vertical-align: middle; }
 .chip { display: inline-block; padding: 1px 10px; border-radius: 999px; font-size: 13px; margin: 2px 4px 2px 0; }
 h3 { font-size: 18px; margin: 24px 0 10px; color: var(--accent); text-transform: uppercase; letter-spacing: .05em; }
 .personas { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 16px; }
@@ -94,8 +95,9 @@ pub(crate) fn render(input: &ReportInput<'_>) -> String {
         let wtr = Tr::new(w.workspace.language);
         let _ = write!(
             out,
-            "<li><a href=\"#ws-{wi}\">{}</a><ol>",
-            escape(&w.workspace.name)
+            "<li><a href=\"#ws-{wi}\">{}</a> <span class=\"lang\">{}</span><ol>",
+            escape(&w.workspace.name),
+            w.workspace.language.code()
         );
         for p in w.personas {
             let _ = write!(
@@ -127,7 +129,12 @@ pub(crate) fn render(input: &ReportInput<'_>) -> String {
             "<section class=\"ws\" id=\"ws-{wi}\" lang=\"{}\">",
             ws.language.code()
         );
-        let _ = writeln!(out, "<h2>{}</h2>", escape(&ws.name));
+        let _ = writeln!(
+            out,
+            "<h2>{} <span class=\"lang\">{}</span></h2>",
+            escape(&ws.name),
+            ws.language.code()
+        );
         let stages: Vec<String> = ws.stages.iter().map(|s| escape(&s.name)).collect();
         let _ = writeln!(
             out,

@@ -1,0 +1,637 @@
+//! Aggregated paths: interned channel names, unique paths with their counts, and the reader
+//! for path files in ChannelAttribution's layout.
+//!
+//! A path is the ordered list of channels one or more journeys touched. Every model works on
+//! the unique paths, each with the number of journeys that converted on it, the number that
+//! did not (the "null" count) and the conversion value. Identical paths are merged when the set
+//! is built, so a file with duplicate rows and one with pre-aggregated rows give the same set.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::Read;
+use std::path::Path;
+
+use super::AttributionError;
+
+/// A channel's index in its [`PathSet`]; channels are numbered in order of first appearance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ChannelId(u32);
+
+impl ChannelId {
+    /// The index, for use with the per-channel vectors of results.
+    #[must_use]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    pub(crate) fn from_index(index: usize) -> Self {
+        Self(u32::try_from(index).expect("fewer than 2^32 channels"))
+    }
+
+    pub(crate) fn raw(self) -> u32 {
+        self.0
+    }
+}
+
+/// A small, fast hasher for integer keys (the multiply-rotate scheme of rustc's `FxHasher`).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// One unique path of a [`PathSet`] with its counts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathRef<'a> {
+    /// The channels touched, in order; never empty.
+    pub touches: &'a [ChannelId],
+    /// Journeys on this path that converted (may be fractional).
+    pub conversions: f64,
+    /// Journeys on this path that did not convert.
+    pub nulls: f64,
+    /// Total conversion value of the journeys on this path.
+    pub value: f64,
+}
+
+/// What was left out of a [`PathSet`] because the path had no channel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct EmptyPaths {
+    /// Rows (or calls to [`PathSetBuilder::add`]) with an empty path.
+    pub rows: u64,
+    /// Their conversions, which no model can credit to a channel.
+    pub conversions: f64,
+    /// Their conversion value.
+    pub value: f64,
+}
+
+/// Unique paths with conversion, null and value counts, and the channel names they use.
+///
+/// Build one with [`PathSetBuilder`] or read one with [`read_path_file`].
+#[derive(Debug, Clone, Default)]
+pub struct PathSet {
+    names: Vec<String>,
+    offsets: Vec<usize>,
+    touches: Vec<ChannelId>,
+    conversions: Vec<f64>,
+    nulls: Vec<f64>,
+    values: Vec<f64>,
+    has_nulls: bool,
+    has_values: bool,
+    empty: EmptyPaths,
+}
+
+impl PathSet {
+    /// Number of unique paths.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.conversions.len()
+    }
+
+    /// Whether the set has no path.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.conversions.is_empty()
+    }
+
+    /// Number of distinct channels.
+    #[must_use]
+    pub fn channel_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Channel names, indexed by [`ChannelId::index`].
+    #[must_use]
+    pub fn channel_names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// A channel's name.
+    #[must_use]
+    pub fn channel_name(&self, id: ChannelId) -> &str {
+        &self.names[id.index()]
+    }
+
+    /// The id of the channel with this exact name.
+    #[must_use]
+    pub fn channel_id(&self, name: &str) -> Option<ChannelId> {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .map(ChannelId::from_index)
+    }
+
+    /// The `i`-th unique path.
+    #[must_use]
+    pub fn path(&self, i: usize) -> PathRef<'_> {
+        PathRef {
+            touches: &self.touches[self.offsets[i]..self.offsets[i + 1]],
+            conversions: self.conversions[i],
+            nulls: self.nulls[i],
+            value: self.values[i],
+        }
+    }
+
+    /// All unique paths, in order of first appearance.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = PathRef<'_>> + '_ {
+        (0..self.len()).map(|i| self.path(i))
+    }
+
+    /// Sum of conversions over all paths.
+    #[must_use]
+    pub fn total_conversions(&self) -> f64 {
+        self.conversions.iter().sum()
+    }
+
+    /// Sum of non-conversions over all paths.
+    #[must_use]
+    pub fn total_nulls(&self) -> f64 {
+        self.nulls.iter().sum()
+    }
+
+    /// Sum of conversion value over all paths.
+    #[must_use]
+    pub fn total_value(&self) -> f64 {
+        self.values.iter().sum()
+    }
+
+    /// Whether non-conversion counts were given (any non-zero null count).
+    #[must_use]
+    pub fn has_nulls(&self) -> bool {
+        self.has_nulls
+    }
+
+    /// Whether conversion values were given (any non-zero value).
+    #[must_use]
+    pub fn has_values(&self) -> bool {
+        self.has_values
+    }
+
+    /// Rows that had no channel and were left out.
+    #[must_use]
+    pub fn empty_paths(&self) -> EmptyPaths {
+        self.empty
+    }
+
+    /// Total number of touches over the unique paths.
+    #[must_use]
+    pub fn touch_count(&self) -> usize {
+        self.touches.len()
+    }
+}
+
+/// Builds a [`PathSet`], merging identical paths.
+#[derive(Debug, Default)]
+pub struct PathSetBuilder {
+    set: PathSet,
+    channel_index: HashMap<String, ChannelId>,
+    path_index: FxMap<Box<[ChannelId]>, usize>,
+    scratch: Vec<ChannelId>,
+}
+
+impl PathSetBuilder {
+    /// An empty builder.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            set: PathSet {
+                offsets: vec![0],
+                ..PathSet::default()
+            },
+            ..Self::default()
+        }
+    }
+
+    /// The id of a channel, adding it if new.
+    pub fn channel(&mut self, name: &str) -> ChannelId {
+        if let Some(&id) = self.channel_index.get(name) {
+            return id;
+        }
+        let id = ChannelId::from_index(self.set.names.len());
+        self.set.names.push(name.to_owned());
+        self.channel_index.insert(name.to_owned(), id);
+        id
+    }
+
+    /// Adds journeys on a path of channel ids (from [`PathSetBuilder::channel`]).
+    ///
+    /// An empty path is not stored; it is counted in [`PathSet::empty_paths`].
+    ///
+    /// # Errors
+    /// [`AttributionError::InvalidCount`] when a count or the value is negative or not finite,
+    /// or a path without conversions has a value.
+    pub fn add(
+        &mut self,
+        path: &[ChannelId],
+        conversions: f64,
+        nulls: f64,
+        value: f64,
+    ) -> Result<(), AttributionError> {
+        for (what, x) in [
+            ("conversions", conversions),
+            ("nulls", nulls),
+            ("value", value),
+        ] {
+            if !x.is_finite() || x < 0.0 {
+                return Err(AttributionError::InvalidCount { what, value: x });
+            }
+        }
+        if value > 0.0 && conversions == 0.0 {
+            return Err(AttributionError::InvalidCount {
+                what: "value without conversions",
+                value,
+            });
+        }
+        if let Some(bad) = path.iter().find(|c| c.index() >= self.set.names.len()) {
+            return Err(AttributionError::UnknownChannel(bad.index()));
+        }
+        self.add_unchecked(path, conversions, nulls, value);
+        Ok(())
+    }
+
+    /// Adds journeys on a path given by channel names.
+    ///
+    /// # Errors
+    /// As [`PathSetBuilder::add`].
+    pub fn add_named<I, S>(
+        &mut self,
+        path: I,
+        conversions: f64,
+        nulls: f64,
+        value: f64,
+    ) -> Result<(), AttributionError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut ids = std::mem::take(&mut self.scratch);
+        ids.clear();
+        ids.extend(path.into_iter().map(|name| self.channel(name.as_ref())));
+        let result = self.add(&ids, conversions, nulls, value);
+        self.scratch = ids;
+        result
+    }
+
+    fn add_unchecked(&mut self, path: &[ChannelId], conversions: f64, nulls: f64, value: f64) {
+        if path.is_empty() {
+            self.set.empty.rows += 1;
+            self.set.empty.conversions += conversions;
+            self.set.empty.value += value;
+            return;
+        }
+        self.set.has_nulls |= nulls > 0.0;
+        self.set.has_values |= value > 0.0;
+        if let Some(&i) = self.path_index.get(path) {
+            self.set.conversions[i] += conversions;
+            self.set.nulls[i] += nulls;
+            self.set.values[i] += value;
+            return;
+        }
+        let i = self.set.conversions.len();
+        self.path_index.insert(path.into(), i);
+        self.set.touches.extend_from_slice(path);
+        self.set.offsets.push(self.set.touches.len());
+        self.set.conversions.push(conversions);
+        self.set.nulls.push(nulls);
+        self.set.values.push(value);
+    }
+
+    /// The finished set.
+    #[must_use]
+    pub fn build(self) -> PathSet {
+        self.set
+    }
+}
+
+/// How a path file is laid out; the defaults follow ChannelAttribution's examples except for
+/// the delimiter, which is a comma.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathFileFormat {
+    /// Field delimiter of the CSV file.
+    pub delimiter: u8,
+    /// Separator between channels inside a path (`>` in `a > b > c`); blanks around
+    /// channel names are trimmed and empty names skipped, as ChannelAttribution does.
+    pub separator: String,
+    /// Column with the path.
+    pub path_column: String,
+    /// Column with the number of conversions.
+    pub conversions_column: String,
+    /// Column with the number of journeys that did not convert, if any.
+    pub nulls_column: Option<String>,
+    /// Column with the conversion value, if any.
+    pub value_column: Option<String>,
+}
+
+impl Default for PathFileFormat {
+    fn default() -> Self {
+        Self {
+            delimiter: b',',
+            separator: ">".to_owned(),
+            path_column: "path".to_owned(),
+            conversions_column: "total_conversions".to_owned(),
+            nulls_column: None,
+            value_column: None,
+        }
+    }
+}
+
+/// Reads a path file (CSV with a header) into a [`PathSet`].
+///
+/// Empty numeric fields count as zero; a value on a row without conversions is an error.
+/// Errors name the file, the line and the column.
+///
+/// # Errors
+/// [`AttributionError::Io`] when the file cannot be opened, and the errors of [`read_paths`].
+pub fn read_path_file(file: &Path, format: &PathFileFormat) -> Result<PathSet, AttributionError> {
+    let reader = std::fs::File::open(file).map_err(|source| AttributionError::Io {
+        file: file.display().to_string(),
+        source,
+    })?;
+    read_paths(
+        std::io::BufReader::with_capacity(1 << 20, reader),
+        &file.display().to_string(),
+        format,
+    )
+}
+
+/// Reads path-file CSV from any reader; `source` names it in errors.
+///
+/// # Errors
+/// [`AttributionError::Csv`] for malformed CSV, [`AttributionError::MissingColumn`] for a
+/// named column that is not in the header, [`AttributionError::BadField`] for a number that
+/// does not parse or is negative, and [`AttributionError::EmptySeparator`].
+pub fn read_paths<R: Read>(
+    reader: R,
+    source: &str,
+    format: &PathFileFormat,
+) -> Result<PathSet, AttributionError> {
+    if format.separator.is_empty() {
+        return Err(AttributionError::EmptySeparator);
+    }
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(format.delimiter)
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(reader);
+    let csv_error = |err: csv::Error| AttributionError::Csv {
+        file: source.to_owned(),
+        message: err.to_string(),
+    };
+    let header = csv.byte_headers().map_err(csv_error)?.clone();
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_owned())
+        .collect();
+    let column = |name: &str| -> Result<usize, AttributionError> {
+        names
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| AttributionError::MissingColumn {
+                file: source.to_owned(),
+                column: name.to_owned(),
+                available: names.join(", "),
+            })
+    };
+    let path_col = column(&format.path_column)?;
+    let conv_col = column(&format.conversions_column)?;
+    let null_col = format.nulls_column.as_deref().map(column).transpose()?;
+    let value_col = format.value_column.as_deref().map(column).transpose()?;
+
+    let mut builder = PathSetBuilder::new();
+    let mut record = csv::ByteRecord::new();
+    let mut ids: Vec<ChannelId> = Vec::new();
+    let sep = format.separator.as_bytes();
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(err) => return Err(csv_error(err)),
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        let field = |col: usize, name: &str| -> Result<f64, AttributionError> {
+            parse_count(record.get(col).unwrap_or_default()).map_err(|reason| {
+                AttributionError::BadField {
+                    file: source.to_owned(),
+                    line,
+                    column: name.to_owned(),
+                    value: String::from_utf8_lossy(record.get(col).unwrap_or_default())
+                        .into_owned(),
+                    reason,
+                }
+            })
+        };
+        let conversions = field(conv_col, &format.conversions_column)?;
+        let nulls = match (null_col, &format.nulls_column) {
+            (Some(c), Some(name)) => field(c, name)?,
+            _ => 0.0,
+        };
+        let value = match (value_col, &format.value_column) {
+            (Some(c), Some(name)) => field(c, name)?,
+            _ => 0.0,
+        };
+        if value > 0.0 && conversions == 0.0 {
+            return Err(AttributionError::BadField {
+                file: source.to_owned(),
+                line,
+                column: format.value_column.clone().unwrap_or_default(),
+                value: String::from_utf8_lossy(
+                    record.get(value_col.unwrap_or(0)).unwrap_or_default(),
+                )
+                .into_owned(),
+                reason: "a value without conversions".to_owned(),
+            });
+        }
+        let raw = record.get(path_col).unwrap_or_default();
+        let text = std::str::from_utf8(raw).map_err(|_| AttributionError::BadField {
+            file: source.to_owned(),
+            line,
+            column: format.path_column.clone(),
+            value: String::from_utf8_lossy(raw).into_owned(),
+            reason: "not UTF-8".to_owned(),
+        })?;
+        ids.clear();
+        for token in split_bytes(text, sep) {
+            let name = token.trim_matches(|c: char| c == ' ' || c == '\t');
+            if !name.is_empty() {
+                ids.push(builder.channel(name));
+            }
+        }
+        builder.add_unchecked(&ids, conversions, nulls, value);
+    }
+    Ok(builder.build())
+}
+
+/// Splits `text` on a non-empty byte separator.
+fn split_bytes<'a>(text: &'a str, sep: &'a [u8]) -> impl Iterator<Item = &'a str> + 'a {
+    let bytes = text.as_bytes();
+    let mut start = 0usize;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let mut i = start;
+        while i + sep.len() <= bytes.len() {
+            if bytes[i] == sep[0] && &bytes[i..i + sep.len()] == sep {
+                // The separator is valid UTF-8, so both ends are char boundaries.
+                let piece = &text[start..i];
+                start = i + sep.len();
+                return Some(piece);
+            }
+            i += 1;
+        }
+        done = true;
+        Some(&text[start..])
+    })
+}
+
+fn parse_count(raw: &[u8]) -> Result<f64, String> {
+    let text = std::str::from_utf8(raw)
+        .map_err(|_| "not UTF-8".to_owned())?
+        .trim();
+    if text.is_empty() {
+        return Ok(0.0);
+    }
+    let x: f64 = text.parse().map_err(|_| "not a number".to_owned())?;
+    if !x.is_finite() {
+        return Err("not a finite number".to_owned());
+    }
+    if x < 0.0 {
+        return Err("negative".to_owned());
+    }
+    Ok(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn format() -> PathFileFormat {
+        PathFileFormat {
+            delimiter: b';',
+            nulls_column: Some("total_null".into()),
+            value_column: Some("total_conversion_value".into()),
+            ..PathFileFormat::default()
+        }
+    }
+
+    #[test]
+    fn reads_and_merges_duplicate_paths() {
+        let text = "path;total_conversions;total_conversion_value;total_null\n\
+                    a > b;1;10;2\n\
+                    c;0;;4\n \
+                    a >b ;2;5.5;0\n\
+                    a >> b;1;1;1\n";
+        let set = read_paths(text.as_bytes(), "t.csv", &format()).unwrap();
+        assert_eq!(set.len(), 2);
+        assert_eq!(set.channel_names(), ["a", "b", "c"]);
+        let first = set.path(0);
+        assert_eq!(first.touches.len(), 2);
+        assert_eq!(
+            (first.conversions, first.nulls, first.value),
+            (4.0, 3.0, 16.5)
+        );
+        assert_eq!(set.total_nulls(), 7.0);
+    }
+
+    #[test]
+    fn multi_character_separator() {
+        let fmt = PathFileFormat {
+            separator: " > ".into(),
+            ..format()
+        };
+        let text = "path;total_conversions;total_conversion_value;total_null\nx > y>z;1;0;0\n";
+        let set = read_paths(text.as_bytes(), "t.csv", &fmt).unwrap();
+        assert_eq!(set.channel_names(), ["x", "y>z"]);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_column() {
+        let text = "path;total_conversions;total_conversion_value;total_null\na;1;0;0\nb;x;0;0\n";
+        let err = read_paths(text.as_bytes(), "paths.csv", &format())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("paths.csv:3"), "{err}");
+        assert!(err.contains("total_conversions"), "{err}");
+        let text = "path;total_conversions;total_conversion_value;total_null\na;1;0;-2\n";
+        let err = read_paths(text.as_bytes(), "paths.csv", &format())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("paths.csv:2") && err.contains("total_null") && err.contains("negative"),
+            "{err}"
+        );
+        let err = read_paths("p;c\n".as_bytes(), "paths.csv", &format())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`path`") && err.contains("p, c"), "{err}");
+    }
+
+    #[test]
+    fn empty_paths_are_counted_not_stored() {
+        let text = "path;total_conversions;total_conversion_value;total_null\n > ;2;7;1\na;1;0;0\n";
+        let set = read_paths(text.as_bytes(), "t.csv", &format()).unwrap();
+        assert_eq!(set.len(), 1);
+        assert_eq!(
+            set.empty_paths(),
+            EmptyPaths {
+                rows: 1,
+                conversions: 2.0,
+                value: 7.0
+            }
+        );
+    }
+
+    #[test]
+    fn builder_rejects_negative_counts() {
+        let mut b = PathSetBuilder::new();
+        assert!(b.add_named(["a"], -1.0, 0.0, 0.0).is_err());
+        assert!(b.add_named(["a"], f64::NAN, 0.0, 0.0).is_err());
+    }
+}

@@ -1,0 +1,28 @@
+//! The analytics engine of polku.
+//!
+//! Today it holds [`attribution`]: multi-touch attribution over aggregated customer journeys
+//! ("paths"), with heuristic models (first, last, last non-direct, linear, time decay,
+//! position-based), a k-order Markov model solved exactly by absorbing-chain linear algebra,
+//! Shapley values on channel sets (simplified and ordered), and the fractribution method of
+//! Snowplow's dbt package.
+//!
+//! Paths come from the workspace's journeys or from path files in the format of
+//! ChannelAttribution (`a > b > c` with conversion, null and value columns):
+//!
+//! ```
+//! use polku_engine::attribution::{Model, PathSetBuilder, Settings, attribute};
+//!
+//! let mut paths = PathSetBuilder::new();
+//! paths.add_named(["search", "email", "direct"], 3.0, 7.0, 300.0)?;
+//! paths.add_named(["social", "direct"], 1.0, 9.0, 50.0)?;
+//! paths.add_named(["email"], 0.0, 5.0, 0.0)?;
+//! let paths = paths.build();
+//!
+//! let markov = attribute(&paths, Model::Markov, &Settings::default())?;
+//! let total: f64 = markov.conversions.iter().sum();
+//! assert!((total - 4.0).abs() < 1e-9);
+//! # Ok::<(), polku_engine::attribution::AttributionError>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod attribution;

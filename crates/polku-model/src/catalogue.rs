@@ -135,7 +135,9 @@ impl Catalogue {
 
     /// The touchpoints typical of a phase, in catalogue order.
     pub fn for_phase(&self, phase: Phase) -> impl Iterator<Item = &CatalogueEntry> {
-        self.touchpoints.iter().filter(move |t| t.phases.contains(&phase))
+        self.touchpoints
+            .iter()
+            .filter(move |t| t.phases.contains(&phase))
     }
 }
 
@@ -148,8 +150,15 @@ mod tests {
     #[test]
     fn builtin_catalogue_is_complete() {
         let c = Catalogue::builtin();
-        assert!(c.stage_variants.len() >= 2, "the seeds' stage variants are available");
-        assert_eq!(c.default_variant().stages.len(), 5, "the default has five stages");
+        assert!(
+            c.stage_variants.len() >= 2,
+            "the seeds' stage variants are available"
+        );
+        assert_eq!(
+            c.default_variant().stages.len(),
+            5,
+            "the default has five stages"
+        );
         let mut ids = HashSet::new();
         for t in &c.touchpoints {
             assert!(ids.insert(t.id.clone()), "duplicate catalogue id {}", t.id);
@@ -157,15 +166,24 @@ mod tests {
         }
         for phase in Phase::ALL {
             let kinds: HashSet<_> = c.for_phase(phase).map(|t| t.kind).collect();
-            assert!(kinds.contains(&TouchpointKind::Digital), "{phase:?} has digital touchpoints");
             assert!(
-                kinds.contains(&TouchpointKind::Physical) || kinds.contains(&TouchpointKind::Analog),
+                kinds.contains(&TouchpointKind::Digital),
+                "{phase:?} has digital touchpoints"
+            );
+            assert!(
+                kinds.contains(&TouchpointKind::Physical)
+                    || kinds.contains(&TouchpointKind::Analog),
                 "{phase:?} has physical or analog touchpoints"
             );
         }
         for v in &c.stage_variants {
             let ids: HashSet<_> = v.stages.iter().map(|s| &s.id).collect();
-            assert_eq!(ids.len(), v.stages.len(), "stage ids of {} are unique", v.id);
+            assert_eq!(
+                ids.len(),
+                v.stages.len(),
+                "stage ids of {} are unique",
+                v.id
+            );
         }
     }
 }

@@ -9,7 +9,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Why a string is not a valid id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid id `{id}`: use lowercase letters a-z, digits, `-` and `_`, starting with a letter or digit")]
+#[error(
+    "invalid id `{id}`: use lowercase letters a-z, digits, `-` and `_`, starting with a letter or digit"
+)]
 pub struct InvalidId {
     /// The rejected text.
     pub id: String,

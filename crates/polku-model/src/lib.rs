@@ -9,8 +9,8 @@
 
 pub mod catalogue;
 pub mod diff;
-pub mod mermaid;
 mod ids;
+pub mod mermaid;
 mod source;
 pub mod suggest;
 pub mod templates;

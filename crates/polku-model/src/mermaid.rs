@@ -51,7 +51,11 @@ pub fn import(
     let err = |line: usize, column: usize, msg: String| {
         Diagnostic::error(file, Position { line, column }, msg)
     };
-    let mut map = JourneyMap { kind: options.kind, persona: options.persona.clone(), ..JourneyMap::default() };
+    let mut map = JourneyMap {
+        kind: options.kind,
+        persona: options.persona.clone(),
+        ..JourneyMap::default()
+    };
     let mut seen_header = false;
     for (index, raw) in text.lines().enumerate() {
         let line_no = index + 1;
@@ -66,11 +70,20 @@ pub fn import(
                 seen_header = true;
                 continue;
             }
-            return Err(err(line_no, column, format!("expected `journey`, found `{line}`: this is not a Mermaid journey diagram")));
+            return Err(err(
+                line_no,
+                column,
+                format!(
+                    "expected `journey`, found `{line}`: this is not a Mermaid journey diagram"
+                ),
+            ));
         }
         if let Some(title) = keyword(line, "title") {
             map.title = title.to_owned();
-        } else if let Some(descr) = line.strip_prefix("accDescr").and_then(|r| r.trim_start().strip_prefix(':')) {
+        } else if let Some(descr) = line
+            .strip_prefix("accDescr")
+            .and_then(|r| r.trim_start().strip_prefix(':'))
+        {
             map.description = Some(descr.trim().to_owned());
         } else if line.starts_with("accTitle") {
             // An accessibility title repeats the title for screen readers; the map's title serves.
@@ -78,33 +91,74 @@ pub fn import(
             map.stages.push(stage_for_section(name, config));
         } else if let Some((task, rest)) = line.split_once(':') {
             let (score_text, actors) = rest.split_once(':').unwrap_or((rest, ""));
-            let score_col = column + task.chars().count() + 1 + (score_text.len() - score_text.trim_start().len());
+            let score_col = column
+                + task.chars().count()
+                + 1
+                + (score_text.len() - score_text.trim_start().len());
             let score: i64 = score_text.trim().parse().map_err(|_| {
                 err(line_no, score_col, format!("the score of task `{}` is `{}`, not a number from {SCORE_MIN} to {SCORE_MAX}", task.trim(), score_text.trim()))
             })?;
             if !(SCORE_MIN..=SCORE_MAX).contains(&score) {
-                return Err(err(line_no, score_col, format!("score {score} of task `{}` is outside Mermaid's scale {SCORE_MIN}..{SCORE_MAX}", task.trim())));
+                return Err(err(
+                    line_no,
+                    score_col,
+                    format!(
+                        "score {score} of task `{}` is outside Mermaid's scale {SCORE_MIN}..{SCORE_MAX}",
+                        task.trim()
+                    ),
+                ));
             }
             if map.stages.is_empty() {
-                return Err(err(line_no, column, format!("task `{}` comes before any `section`: put it under a section", task.trim())));
+                return Err(err(
+                    line_no,
+                    column,
+                    format!(
+                        "task `{}` comes before any `section`: put it under a section",
+                        task.trim()
+                    ),
+                ));
             }
             let step = Step {
                 text: task.trim().to_owned(),
                 emotion: Some(i8::try_from(score - SCORE_NEUTRAL).expect("a score of 1..5 fits")),
-                actors: actors.split(',').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned).collect(),
+                actors: actors
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
                 evidence: Vec::new(),
             };
-            map.stages.last_mut().expect("checked above").actions.push(step);
+            map.stages
+                .last_mut()
+                .expect("checked above")
+                .actions
+                .push(step);
         } else {
-            return Err(err(line_no, column, format!("cannot read `{line}`: expected `title`, `section NAME` or a task `TEXT: SCORE: ACTORS`")));
+            return Err(err(
+                line_no,
+                column,
+                format!(
+                    "cannot read `{line}`: expected `title`, `section NAME` or a task `TEXT: SCORE: ACTORS`"
+                ),
+            ));
         }
     }
     if !seen_header {
-        return Err(err(1, 1, "the file is empty: a Mermaid journey starts with `journey`".to_owned()));
+        return Err(err(
+            1,
+            1,
+            "the file is empty: a Mermaid journey starts with `journey`".to_owned(),
+        ));
     }
     map.id = match &options.id {
         Some(id) => id.clone(),
-        None => MapId::new(slugify(if map.title.is_empty() { "journey" } else { &map.title })).expect("slugify makes valid ids"),
+        None => MapId::new(slugify(if map.title.is_empty() {
+            "journey"
+        } else {
+            &map.title
+        }))
+        .expect("slugify makes valid ids"),
     };
     if map.title.is_empty() {
         map.title = map.id.to_string();
@@ -113,7 +167,9 @@ pub fn import(
 }
 
 fn keyword<'a>(line: &'a str, word: &str) -> Option<&'a str> {
-    line.strip_prefix(word).filter(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace)).map(str::trim)
+    line.strip_prefix(word)
+        .filter(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+        .map(str::trim)
 }
 
 fn stage_for_section(name: &str, config: &WorkspaceConfig) -> Stage {
@@ -122,7 +178,10 @@ fn stage_for_section(name: &str, config: &WorkspaceConfig) -> Stage {
         .iter()
         .find(|s| s.name.eq_ignore_ascii_case(name) || s.id.as_str().eq_ignore_ascii_case(name));
     match known {
-        Some(def) => Stage { stage: def.id.clone(), ..Stage::default() },
+        Some(def) => Stage {
+            stage: def.id.clone(),
+            ..Stage::default()
+        },
         None => Stage {
             stage: StageId::new(slugify(name)).expect("slugify makes valid ids"),
             name: Some(name.to_owned()),
@@ -142,19 +201,37 @@ pub fn export(map: &JourneyMap, config: &WorkspaceConfig, persona: Option<&Perso
     out.push_str(&format!("    title {}\n", clean(&map.title)));
     let default_actors: Vec<String> = persona.map(|p| vec![clean(&p.name)]).unwrap_or_default();
     for stage in &map.stages {
-        out.push_str(&format!("    section {}\n", clean(config.stage_name(stage))));
+        out.push_str(&format!(
+            "    section {}\n",
+            clean(config.stage_name(stage))
+        ));
         let tasks = stage
             .actions
             .iter()
             .map(|a| (a.text.as_str(), a.emotion, a.actors.clone()))
-            .chain(stage.touchpoints.iter().map(|t| (t.name.as_str(), t.emotion, Vec::new())));
+            .chain(
+                stage
+                    .touchpoints
+                    .iter()
+                    .map(|t| (t.name.as_str(), t.emotion, Vec::new())),
+            );
         for (text, emotion, actors) in tasks {
-            let score = emotion.map_or(SCORE_NEUTRAL, |e| (i64::from(e) + SCORE_NEUTRAL).clamp(SCORE_MIN, SCORE_MAX));
-            let actors: Vec<String> = if actors.is_empty() { default_actors.clone() } else { actors.iter().map(|a| clean(a)).collect() };
+            let score = emotion.map_or(SCORE_NEUTRAL, |e| {
+                (i64::from(e) + SCORE_NEUTRAL).clamp(SCORE_MIN, SCORE_MAX)
+            });
+            let actors: Vec<String> = if actors.is_empty() {
+                default_actors.clone()
+            } else {
+                actors.iter().map(|a| clean(a)).collect()
+            };
             if actors.is_empty() {
                 out.push_str(&format!("      {}: {score}\n", clean(text)));
             } else {
-                out.push_str(&format!("      {}: {score}: {}\n", clean(text), actors.join(", ")));
+                out.push_str(&format!(
+                    "      {}: {score}: {}\n",
+                    clean(text),
+                    actors.join(", ")
+                ));
             }
         }
     }
@@ -202,31 +279,64 @@ mod tests {
     fn bad_lines_are_reported_with_line_and_column() {
         let cases = [
             ("graph TD\n", 1, 1, "not a Mermaid journey"),
-            ("journey\n  section A\n    Task: x: Me\n", 3, 11, "not a number"),
-            ("journey\n  section A\n    Task: 9: Me\n", 3, 11, "outside Mermaid's scale"),
+            (
+                "journey\n  section A\n    Task: x: Me\n",
+                3,
+                11,
+                "not a number",
+            ),
+            (
+                "journey\n  section A\n    Task: 9: Me\n",
+                3,
+                11,
+                "outside Mermaid's scale",
+            ),
             ("journey\n    Task: 3: Me\n", 2, 5, "before any `section`"),
-            ("journey\n  section A\n  what is this\n", 3, 3, "cannot read"),
+            (
+                "journey\n  section A\n  what is this\n",
+                3,
+                3,
+                "cannot read",
+            ),
             ("", 1, 1, "empty"),
         ];
         for (text, line, column, needle) in cases {
             let e = import("x.mmd", text, &config(), &ImportOptions::default()).unwrap_err();
-            assert_eq!((e.position.line, e.position.column), (line, column), "{text:?}: {e}");
+            assert_eq!(
+                (e.position.line, e.position.column),
+                (line, column),
+                "{text:?}: {e}"
+            );
             assert!(e.message.contains(needle), "{text:?}: {e}");
         }
     }
 
     #[test]
     fn export_cleans_separators_and_round_trips() {
-        let mut map = JourneyMap { title: "A: B".into(), ..JourneyMap::default() };
+        let mut map = JourneyMap {
+            title: "A: B".into(),
+            ..JourneyMap::default()
+        };
         map.stages.push(Stage {
             stage: StageId::new("purchase").unwrap(),
-            actions: vec![Step { text: "Pay: card, fast".into(), emotion: Some(-3), actors: vec![], evidence: vec![] }],
+            actions: vec![Step {
+                text: "Pay: card, fast".into(),
+                emotion: Some(-3),
+                actors: vec![],
+                evidence: vec![],
+            }],
             ..Stage::default()
         });
-        let persona = Persona { name: "Anni".into(), ..Persona::default() };
+        let persona = Persona {
+            name: "Anni".into(),
+            ..Persona::default()
+        };
         let first = export(&map, &config(), Some(&persona));
         assert!(first.contains("section Purchase\n"), "{first}");
-        assert!(first.contains(": 1: Anni\n"), "emotion −3 is clamped to score 1: {first}");
+        assert!(
+            first.contains(": 1: Anni\n"),
+            "emotion −3 is clamped to score 1: {first}"
+        );
         let again = import("x.mmd", &first, &config(), &ImportOptions::default()).unwrap();
         assert_eq!(export(&again, &config(), None), first);
     }

@@ -61,7 +61,10 @@ impl Diagnostic {
     /// A warning at a position.
     #[must_use]
     pub fn warning(file: &str, position: Position, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(file, position, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(file, position, message)
+        }
     }
 
     /// Whether this is an error.
@@ -125,7 +128,11 @@ impl SourceMap {
             if p.is_empty() {
                 return Position { line: 1, column: 1 };
             }
-            if let Some(pos) = first.get(p).or_else(|| self.values.get(p)).or_else(|| self.keys.get(p)) {
+            if let Some(pos) = first
+                .get(p)
+                .or_else(|| self.values.get(p))
+                .or_else(|| self.keys.get(p))
+            {
                 return *pos;
             }
             match p.rfind(['.', '[']) {
@@ -149,7 +156,11 @@ struct Recorder {
 }
 
 fn child(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 impl Recorder {
@@ -173,7 +184,10 @@ impl Recorder {
 }
 
 fn position(mark: Marker) -> Position {
-    Position { line: mark.line(), column: mark.col() + 1 }
+    Position {
+        line: mark.line(),
+        column: mark.col() + 1,
+    }
 }
 
 impl MarkedEventReceiver for Recorder {
@@ -195,9 +209,15 @@ impl MarkedEventReceiver for Recorder {
                 // A complex key: rare in hand-written files; its contents go under `?`.
                 let full = child(&path, "?");
                 let frame = if matches!(ev, Event::MappingStart(..)) {
-                    Frame::Mapping { path: full, key: None }
+                    Frame::Mapping {
+                        path: full,
+                        key: None,
+                    }
                 } else {
-                    Frame::Sequence { path: full, next: 0 }
+                    Frame::Sequence {
+                        path: full,
+                        next: 0,
+                    }
                 };
                 if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
                     *key = Some("?".to_owned());
@@ -205,11 +225,17 @@ impl MarkedEventReceiver for Recorder {
                 self.stack.push(frame);
             }
             Event::MappingStart(..) => {
-                self.map.values.entry(path.clone()).or_insert(position(mark));
+                self.map
+                    .values
+                    .entry(path.clone())
+                    .or_insert(position(mark));
                 self.stack.push(Frame::Mapping { path, key: None });
             }
             Event::SequenceStart(..) => {
-                self.map.values.entry(path.clone()).or_insert(position(mark));
+                self.map
+                    .values
+                    .entry(path.clone())
+                    .or_insert(position(mark));
                 self.stack.push(Frame::Sequence { path, next: 0 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
@@ -263,12 +289,18 @@ impl<T> Sourced<T> {
 /// the closest valid one.
 pub fn parse<T: DeserializeOwned>(file: &str, text: &str) -> Result<Sourced<T>, Diagnostic> {
     match serde_norway::from_str::<T>(text) {
-        Ok(doc) => Ok(Sourced { file: file.to_owned(), doc, map: SourceMap::build(text) }),
+        Ok(doc) => Ok(Sourced {
+            file: file.to_owned(),
+            doc,
+            map: SourceMap::build(text),
+        }),
         Err(err) => {
-            let position = err.location().map_or(Position { line: 1, column: 1 }, |l| Position {
-                line: l.line(),
-                column: l.column(),
-            });
+            let position = err
+                .location()
+                .map_or(Position { line: 1, column: 1 }, |l| Position {
+                    line: l.line(),
+                    column: l.column(),
+                });
             Err(Diagnostic::error(file, position, explain(&err.to_string())))
         }
     }
@@ -291,9 +323,15 @@ fn explain(message: &str) -> String {
     }
     for prefix in ["unknown field `", "unknown variant `"] {
         if let Some(rest) = message.strip_prefix(prefix) {
-            let Some((word, expected)) = rest.split_once('`') else { break };
+            let Some((word, expected)) = rest.split_once('`') else {
+                break;
+            };
             let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-            let what = if prefix.contains("field") { "field" } else { "value" };
+            let what = if prefix.contains("field") {
+                "field"
+            } else {
+                "value"
+            };
             let hint = did_you_mean(word, candidates.iter().copied());
             let list = if candidates.is_empty() {
                 "none are allowed here".to_owned()
@@ -319,7 +357,13 @@ mod tests {
         assert_eq!(map.key("stages"), Position { line: 2, column: 1 });
         assert_eq!(map.value("stages[0].id"), Position { line: 3, column: 9 });
         assert_eq!(map.key("stages[1].id"), Position { line: 5, column: 5 });
-        assert_eq!(map.value("stages[1].tags[1]"), Position { line: 6, column: 15 });
+        assert_eq!(
+            map.value("stages[1].tags[1]"),
+            Position {
+                line: 6,
+                column: 15
+            }
+        );
     }
 
     #[test]

@@ -94,7 +94,10 @@ impl std::str::FromStr for EvidenceRef {
         if reference.is_empty() {
             return Err(format!("evidence `{s}` names no reference after `:`"));
         }
-        Ok(EvidenceRef { kind, reference: reference.to_owned() })
+        Ok(EvidenceRef {
+            kind,
+            reference: reference.to_owned(),
+        })
     }
 }
 
@@ -130,7 +133,10 @@ impl Cited {
     /// A text without evidence.
     #[must_use]
     pub fn plain(text: impl Into<String>) -> Self {
-        Cited { text: text.into(), evidence: Vec::new() }
+        Cited {
+            text: text.into(),
+            evidence: Vec::new(),
+        }
     }
 }
 
@@ -213,7 +219,10 @@ impl TextItem for Cited {
 impl TextItem for Step {
     const KEYS: &'static [&'static str] = &["text", "emotion", "actors", "evidence"];
     fn from_text(text: String) -> Self {
-        Step { text, ..Step::default() }
+        Step {
+            text,
+            ..Step::default()
+        }
     }
     fn set<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
@@ -291,7 +300,12 @@ mod tests {
         let r: EvidenceRef = "interview:int-03".parse().unwrap();
         assert_eq!(r.kind, EvidenceKind::Interview);
         assert_eq!(r.to_string(), "interview:int-03");
-        assert!("int-03".parse::<EvidenceRef>().unwrap_err().contains("needs a kind"));
+        assert!(
+            "int-03"
+                .parse::<EvidenceRef>()
+                .unwrap_err()
+                .contains("needs a kind")
+        );
         let err = "intervew:x".parse::<EvidenceRef>().unwrap_err();
         assert!(err.contains("did you mean `interview`"), "{err}");
         assert!("crm:".parse::<EvidenceRef>().is_err());
@@ -305,7 +319,8 @@ mod tests {
         let cited: Cited =
             serde_norway::from_str("text: t\nevidence: [survey:q1, crm:smb]").unwrap();
         assert_eq!(cited.evidence.len(), 2);
-        let back: Cited = serde_norway::from_str(&serde_norway::to_string(&cited).unwrap()).unwrap();
+        let back: Cited =
+            serde_norway::from_str(&serde_norway::to_string(&cited).unwrap()).unwrap();
         assert_eq!(back, cited);
     }
 

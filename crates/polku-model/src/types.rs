@@ -279,6 +279,10 @@ pub struct Stage {
     /// The stage's name on this map; required for a stage the workspace does not define.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The universal phase of a stage of the map's own (for catalogue suggestions); a
+    /// workspace stage's phase comes from `polku.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<Phase>,
     /// The team that owns the customer in this stage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<TeamId>,
@@ -486,6 +490,14 @@ impl WorkspaceConfig {
             .unwrap_or(stage.stage.as_str())
     }
 
+    /// The phase of a map's stage: its own, else the workspace stage's.
+    #[must_use]
+    pub fn stage_phase(&self, stage: &Stage) -> Option<Phase> {
+        stage
+            .phase
+            .or_else(|| self.stage(&stage.stage).and_then(|s| s.phase))
+    }
+
     /// The team with this id.
     #[must_use]
     pub fn team(&self, id: &TeamId) -> Option<&Team> {
@@ -504,23 +516,30 @@ impl Touchpoint {
 impl Persona {
     /// Every descriptive item of the persona, single fields first, in schema order.
     pub fn cited_items(&self) -> impl Iterator<Item = &Cited> {
-        [&self.quote, &self.age, &self.education, &self.role, &self.reports_to, &self.context]
+        [
+            &self.quote,
+            &self.age,
+            &self.education,
+            &self.role,
+            &self.reports_to,
+            &self.context,
+        ]
+        .into_iter()
+        .filter_map(Option::as_ref)
+        .chain(
+            [
+                &self.judged_by,
+                &self.goals,
+                &self.dreams,
+                &self.problems,
+                &self.behaviour,
+                &self.motives,
+                &self.information_sources,
+                &self.social_channels,
+                &self.objections,
+            ]
             .into_iter()
-            .filter_map(Option::as_ref)
-            .chain(
-                [
-                    &self.judged_by,
-                    &self.goals,
-                    &self.dreams,
-                    &self.problems,
-                    &self.behaviour,
-                    &self.motives,
-                    &self.information_sources,
-                    &self.social_channels,
-                    &self.objections,
-                ]
-                .into_iter()
-                .flatten(),
-            )
+            .flatten(),
+        )
     }
 }

@@ -28,7 +28,11 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn evidence() -> impl Strategy<Value = EvidenceRef> {
-    (prop::sample::select(EvidenceKind::ALL.to_vec()), "[a-z0-9][a-z0-9 _.-]{0,8}[a-z0-9]").prop_map(|(kind, reference)| EvidenceRef { kind, reference })
+    (
+        prop::sample::select(EvidenceKind::ALL.to_vec()),
+        "[a-z0-9][a-z0-9 _.-]{0,8}[a-z0-9]",
+    )
+        .prop_map(|(kind, reference)| EvidenceRef { kind, reference })
 }
 
 fn cited() -> impl Strategy<Value = Cited> {
@@ -44,15 +48,29 @@ fn team() -> impl Strategy<Value = Option<TeamId>> {
 }
 
 fn step() -> impl Strategy<Value = Step> {
-    (text(), emotion(), vec("[A-Za-zäö ]{1,10}", 0..3), vec(evidence(), 0..2))
-        .prop_map(|(text, emotion, actors, evidence)| Step { text, emotion, actors, evidence })
+    (
+        text(),
+        emotion(),
+        vec("[A-Za-zäö ]{1,10}", 0..3),
+        vec(evidence(), 0..2),
+    )
+        .prop_map(|(text, emotion, actors, evidence)| Step {
+            text,
+            emotion,
+            actors,
+            evidence,
+        })
 }
 
 fn touchpoint() -> impl Strategy<Value = Touchpoint> {
     (
         id(),
         text(),
-        prop::sample::select(vec![TouchpointKind::Digital, TouchpointKind::Physical, TouchpointKind::Analog]),
+        prop::sample::select(vec![
+            TouchpointKind::Digital,
+            TouchpointKind::Physical,
+            TouchpointKind::Analog,
+        ]),
         option::of(text()),
         option::of(text()),
         team(),
@@ -60,28 +78,39 @@ fn touchpoint() -> impl Strategy<Value = Touchpoint> {
         option::of(text()),
         vec(evidence(), 0..2),
     )
-        .prop_map(|(id, name, kind, channel, format, owner, emotion, notes, evidence)| Touchpoint {
-            id: TouchpointId::new(id).unwrap(),
-            name,
-            kind,
-            channel,
-            format,
-            owner,
-            emotion,
-            catalogue: None,
-            notes,
-            evidence,
-        })
+        .prop_map(
+            |(id, name, kind, channel, format, owner, emotion, notes, evidence)| Touchpoint {
+                id: TouchpointId::new(id).unwrap(),
+                name,
+                kind,
+                channel,
+                format,
+                owner,
+                emotion,
+                catalogue: None,
+                notes,
+                evidence,
+            },
+        )
 }
 
 fn kpi() -> impl Strategy<Value = Kpi> {
     (
         text(),
-        option::of(prop::sample::select(vec![KpiLayer::User, KpiLayer::Traffic, KpiLayer::Sales])),
+        option::of(prop::sample::select(vec![
+            KpiLayer::User,
+            KpiLayer::Traffic,
+            KpiLayer::Sales,
+        ])),
         option::of(prop::num::f64::NORMAL | prop::num::f64::ZERO),
         option::of(text()),
     )
-        .prop_map(|(name, layer, target, unit)| Kpi { name, layer, target, unit })
+        .prop_map(|(name, layer, target, unit)| Kpi {
+            name,
+            layer,
+            target,
+            unit,
+        })
 }
 
 fn opportunity() -> impl Strategy<Value = Opportunity> {
@@ -97,7 +126,13 @@ fn opportunity() -> impl Strategy<Value = Opportunity> {
             OpportunityStatus::Done,
         ]),
     )
-        .prop_map(|(title, value, effort, owner, status)| Opportunity { title, value, effort, owner, status })
+        .prop_map(|(title, value, effort, owner, status)| Opportunity {
+            title,
+            value,
+            effort,
+            owner,
+            status,
+        })
 }
 
 fn stage() -> impl Strategy<Value = Stage> {
@@ -114,9 +149,21 @@ fn stage() -> impl Strategy<Value = Stage> {
         vec(opportunity(), 0..2),
     )
         .prop_map(
-            |(stage, name, owner, goals, actions, touchpoints, pain_points, moments_of_truth, kpis, opportunities)| Stage {
+            |(
+                stage,
+                name,
+                owner,
+                goals,
+                actions,
+                touchpoints,
+                pain_points,
+                moments_of_truth,
+                kpis,
+                opportunities,
+            )| Stage {
                 stage: StageId::new(stage).unwrap(),
                 name,
+                phase: None,
                 owner,
                 goals,
                 actions,
@@ -134,30 +181,59 @@ fn map() -> impl Strategy<Value = JourneyMap> {
         id(),
         text(),
         option::of(id()),
-        prop::sample::select(vec![MapKind::Current, MapKind::Future, MapKind::DayInTheLife]),
+        prop::sample::select(vec![
+            MapKind::Current,
+            MapKind::Future,
+            MapKind::DayInTheLife,
+        ]),
         option::of(id()),
         option::of(text()),
         vec(stage(), 0..5),
     )
-        .prop_map(|(id, title, persona, kind, improves, description, stages)| JourneyMap {
-            id: MapId::new(id).unwrap(),
-            title,
-            persona: persona.map(|p| PersonaId::new(p).unwrap()),
-            kind,
-            improves: improves.map(|m| MapId::new(m).unwrap()),
-            description,
-            stages,
-        })
+        .prop_map(
+            |(id, title, persona, kind, improves, description, stages)| JourneyMap {
+                id: MapId::new(id).unwrap(),
+                title,
+                persona: persona.map(|p| PersonaId::new(p).unwrap()),
+                kind,
+                improves: improves.map(|m| MapId::new(m).unwrap()),
+                description,
+                stages,
+            },
+        )
 }
 
 fn persona() -> impl Strategy<Value = Persona> {
     (
-        (id(), text(), option::of(text()), option::of(cited()), option::of(cited()), option::of(cited())),
-        (option::of(cited()), option::of(cited()), vec(cited(), 0..3), vec(cited(), 0..3), vec(cited(), 0..3)),
-        (vec(cited(), 0..3), vec(cited(), 0..3), vec(cited(), 0..3), vec(cited(), 0..3), vec(cited(), 0..3)),
+        (
+            id(),
+            text(),
+            option::of(text()),
+            option::of(cited()),
+            option::of(cited()),
+            option::of(cited()),
+        ),
+        (
+            option::of(cited()),
+            option::of(cited()),
+            vec(cited(), 0..3),
+            vec(cited(), 0..3),
+            vec(cited(), 0..3),
+        ),
+        (
+            vec(cited(), 0..3),
+            vec(cited(), 0..3),
+            vec(cited(), 0..3),
+            vec(cited(), 0..3),
+            vec(cited(), 0..3),
+        ),
     )
         .prop_map(
-            |((id, name, summary, quote, age, education), (role, reports_to, goals, dreams, problems), (behaviour, motives, information_sources, social_channels, objections))| Persona {
+            |(
+                (id, name, summary, quote, age, education),
+                (role, reports_to, goals, dreams, problems),
+                (behaviour, motives, information_sources, social_channels, objections),
+            )| Persona {
                 id: PersonaId::new(id).unwrap(),
                 name,
                 summary,

@@ -61,10 +61,19 @@ static MAP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 
 fn files(config: &str, persona: &str, maps: &[(&str, &str)]) -> Vec<WorkspaceFile> {
     let mut out = vec![
-        WorkspaceFile { path: "polku.yaml".into(), text: config.into() },
-        WorkspaceFile { path: "personas/anni.yaml".into(), text: persona.into() },
+        WorkspaceFile {
+            path: "polku.yaml".into(),
+            text: config.into(),
+        },
+        WorkspaceFile {
+            path: "personas/anni.yaml".into(),
+            text: persona.into(),
+        },
     ];
-    out.extend(maps.iter().map(|(p, t)| WorkspaceFile { path: (*p).into(), text: (*t).into() }));
+    out.extend(maps.iter().map(|(p, t)| WorkspaceFile {
+        path: (*p).into(),
+        text: (*t).into(),
+    }));
     out
 }
 
@@ -82,8 +91,16 @@ fn findings(files: &[WorkspaceFile]) -> Vec<String> {
 
 fn assert_one(found: &[String], expected_prefix: &str, needle: &str) {
     assert_eq!(found.len(), 1, "expected one finding, got {found:#?}");
-    assert!(found[0].starts_with(expected_prefix), "expected `{expected_prefix}…`, got `{}`", found[0]);
-    assert!(found[0].contains(needle), "expected `{needle}` in `{}`", found[0]);
+    assert!(
+        found[0].starts_with(expected_prefix),
+        "expected `{expected_prefix}…`, got `{}`",
+        found[0]
+    );
+    assert!(
+        found[0].contains(needle),
+        "expected `{needle}` in `{}`",
+        found[0]
+    );
 }
 
 #[test]
@@ -100,13 +117,21 @@ fn a_misspelt_field_is_named_with_a_suggestion() {
         "expected one of",
     );
     let map = MAP.replace("    goals: [Find options]", "    goal: [Find options]");
-    assert_one(&findings_for_map(&map), "maps/m.yaml:8:5: unknown field `goal` (did you mean `goals`?)", "");
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:8:5: unknown field `goal` (did you mean `goals`?)",
+        "",
+    );
 }
 
 #[test]
 fn a_misspelt_value_is_named_with_a_suggestion() {
     let map = MAP.replace("kind: digital", "kind: digitl");
-    assert_one(&findings_for_map(&map), "maps/m.yaml:15:15: unknown value `digitl` (did you mean `digital`?)", "");
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:15:15: unknown value `digitl` (did you mean `digital`?)",
+        "",
+    );
 }
 
 #[test]
@@ -129,102 +154,213 @@ fn unknown_stage() {
 
 #[test]
 fn a_map_stage_with_a_name_needs_no_workspace_stage() {
-    let map = MAP.replace("  - stage: purchase\n", "  - stage: unboxing\n    name: Unboxing\n");
+    let map = MAP.replace(
+        "  - stage: purchase\n",
+        "  - stage: unboxing\n    name: Unboxing\n",
+    );
     assert_eq!(findings_for_map(&map), Vec::<String>::new());
 }
 
 #[test]
 fn unknown_persona() {
     let map = MAP.replace("persona: anni", "persona: ani");
-    assert_one(&findings_for_map(&map), "maps/m.yaml:3:10: unknown persona `ani` (did you mean `anni`?)", "personas: anni");
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:3:10: unknown persona `ani` (did you mean `anni`?)",
+        "personas: anni",
+    );
 }
 
 #[test]
 fn duplicate_ids() {
     let map = MAP.replace("  - stage: purchase", "  - stage: awareness");
-    assert_one(&findings_for_map(&map), "maps/m.yaml:18:12: duplicate stage id `awareness`", "line 6");
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:18:12: duplicate stage id `awareness`",
+        "line 6",
+    );
 
     let map = MAP.replace(
         "    actions: [Signs the offer]\n",
         "    actions: [Signs the offer]\n    touchpoints:\n      - {id: blog, name: Again}\n",
     );
-    assert_one(&findings_for_map(&map), "maps/m.yaml:22:14: duplicate touchpoint id `blog`", "line 13");
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:22:14: duplicate touchpoint id `blog`",
+        "line 13",
+    );
 
-    let found = findings(&files(CONFIG, PERSONA, &[("maps/a.yaml", &MAP), ("maps/b.yaml", &MAP)]));
-    assert_one(&found, "maps/b.yaml:1:1: duplicate map id `anni-current`", "maps/a.yaml has it too");
+    let found = findings(&files(
+        CONFIG,
+        PERSONA,
+        &[("maps/a.yaml", &MAP), ("maps/b.yaml", &MAP)],
+    ));
+    assert_one(
+        &found,
+        "maps/b.yaml:1:1: duplicate map id `anni-current`",
+        "maps/a.yaml has it too",
+    );
 
     let mut fs = files(CONFIG, PERSONA, &[("maps/m.yaml", &MAP)]);
-    fs.push(WorkspaceFile { path: "personas/anni2.yaml".into(), text: PERSONA.into() });
-    assert_one(&findings(&fs), "personas/anni2.yaml:1:1: duplicate persona id `anni`", "personas/anni.yaml");
+    fs.push(WorkspaceFile {
+        path: "personas/anni2.yaml".into(),
+        text: PERSONA.into(),
+    });
+    assert_one(
+        &findings(&fs),
+        "personas/anni2.yaml:1:1: duplicate persona id `anni`",
+        "personas/anni.yaml",
+    );
 
     let config = CONFIG.replace("  - id: sales\n", "  - id: marketing\n");
-    assert_one(&findings(&files(&config, PERSONA, &[])), "polku.yaml:12:9: duplicate team id `marketing`", "line 9");
+    assert_one(
+        &findings(&files(&config, PERSONA, &[])),
+        "polku.yaml:12:9: duplicate team id `marketing`",
+        "line 9",
+    );
 }
 
 #[test]
 fn emotion_out_of_scale() {
     let map = MAP.replace("        emotion: 1\n", "        emotion: 5\n");
-    assert_one(&findings_for_map(&map), "maps/m.yaml:11:18: emotion 5 is outside the scale -3..3", "");
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:11:18: emotion 5 is outside the scale -3..3",
+        "",
+    );
     let map = MAP.replace("        emotion: 2\n", "        emotion: -4\n");
-    assert_one(&findings_for_map(&map), "maps/m.yaml:16:18: emotion -4 is outside the scale -3..3", "");
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:16:18: emotion -4 is outside the scale -3..3",
+        "",
+    );
 }
 
 #[test]
 fn empty_stage() {
     let map = MAP.replace("    actions: [Signs the offer]\n", "");
-    assert_one(&findings_for_map(&map), "maps/m.yaml:18:12: stage `purchase` is empty", "");
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:18:12: stage `purchase` is empty",
+        "",
+    );
 }
 
 #[test]
 fn unknown_team_and_catalogue_entry() {
     let map = MAP.replace("    owner: sales", "    owner: sale");
-    assert_one(&findings_for_map(&map), "maps/m.yaml:19:12: unknown team `sale` (did you mean `sales`?)", "");
-    let map = MAP.replace(&format!("catalogue: {}", polku_model::catalogue::Catalogue::builtin().touchpoints[0].id), "catalogue: no-such-thing");
-    assert_one(&findings_for_map(&map), "maps/m.yaml:17:20: `no-such-thing` is not in the touchpoint catalogue", "");
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:19:12: unknown team `sale` (did you mean `sales`?)",
+        "",
+    );
+    let map = MAP.replace(
+        &format!(
+            "catalogue: {}",
+            polku_model::catalogue::Catalogue::builtin().touchpoints[0].id
+        ),
+        "catalogue: no-such-thing",
+    );
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:17:20: `no-such-thing` is not in the touchpoint catalogue",
+        "",
+    );
 }
 
 #[test]
 fn scores_and_colours_out_of_range() {
     let map = MAP.replace("        value: 4", "        value: 9");
-    assert_one(&findings_for_map(&map), "maps/m.yaml:23:16: value 9 is outside the scale 1..5", "");
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:23:16: value 9 is outside the scale 1..5",
+        "",
+    );
     let config = CONFIG.replace("'#3366aa'", "blue");
-    assert_one(&findings(&files(&config, PERSONA, &[])), "polku.yaml:11:12: colour `blue` is not of the form #rrggbb", "");
+    assert_one(
+        &findings(&files(&config, PERSONA, &[])),
+        "polku.yaml:11:12: colour `blue` is not of the form #rrggbb",
+        "",
+    );
 }
 
 #[test]
 fn future_maps_improve_current_maps() {
-    let future = MAP.replace("id: anni-current", "id: anni-future").replace("kind: current", "kind: future\nimproves: anni-curent");
-    let found = findings(&files(CONFIG, PERSONA, &[("maps/a.yaml", &MAP), ("maps/b.yaml", &future)]));
-    assert_one(&found, "maps/b.yaml:5:11: unknown map `anni-curent` (did you mean `anni-current`?)", "");
+    let future = MAP
+        .replace("id: anni-current", "id: anni-future")
+        .replace("kind: current", "kind: future\nimproves: anni-curent");
+    let found = findings(&files(
+        CONFIG,
+        PERSONA,
+        &[("maps/a.yaml", &MAP), ("maps/b.yaml", &future)],
+    ));
+    assert_one(
+        &found,
+        "maps/b.yaml:5:11: unknown map `anni-curent` (did you mean `anni-current`?)",
+        "",
+    );
 
-    let not_future = MAP.replace("id: anni-current", "id: x").replace("kind: current", "kind: current\nimproves: anni-current");
-    let found = findings(&files(CONFIG, PERSONA, &[("maps/a.yaml", &MAP), ("maps/b.yaml", &not_future)]));
-    assert_one(&found, "maps/b.yaml:5:11: only a future map improves another", "");
+    let not_future = MAP
+        .replace("id: anni-current", "id: x")
+        .replace("kind: current", "kind: current\nimproves: anni-current");
+    let found = findings(&files(
+        CONFIG,
+        PERSONA,
+        &[("maps/a.yaml", &MAP), ("maps/b.yaml", &not_future)],
+    ));
+    assert_one(
+        &found,
+        "maps/b.yaml:5:11: only a future map improves another",
+        "",
+    );
 }
 
 #[test]
 fn invalid_ids_and_evidence_are_refused_where_they_stand() {
     let map = MAP.replace("      - id: blog", "      - id: Blog Post");
-    assert_one(&findings_for_map(&map), "maps/m.yaml:13:9: invalid id `Blog Post`", "");
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:13:9: invalid id `Blog Post`",
+        "",
+    );
     let persona = PERSONA.replace("interview:int-01", "int-01");
-    assert_one(&findings(&files(CONFIG, &persona, &[])), "personas/anni.yaml:5:16: evidence `int-01` needs a kind", "");
+    assert_one(
+        &findings(&files(CONFIG, &persona, &[])),
+        "personas/anni.yaml:5:15: evidence `int-01` needs a kind",
+        "",
+    );
 }
 
 #[test]
 fn a_persona_without_evidence_is_a_warning_not_an_error() {
-    let found = findings(&files(CONFIG, "id: anni\nname: Anni\ngoals: [Grow]\n", &[("maps/m.yaml", &MAP)]));
-    assert_one(&found, "personas/anni.yaml:2:7: warning: persona `anni` cites no evidence", "");
+    let found = findings(&files(
+        CONFIG,
+        "id: anni\nname: Anni\ngoals: [Grow]\n",
+        &[("maps/m.yaml", &MAP)],
+    ));
+    assert_one(
+        &found,
+        "personas/anni.yaml:2:7: warning: persona `anni` cites no evidence",
+        "",
+    );
 }
 
 #[test]
 fn a_missing_config_is_explained() {
-    let found = findings(&[WorkspaceFile { path: "maps/m.yaml".into(), text: MAP.clone() }]);
+    let found = findings(&[WorkspaceFile {
+        path: "maps/m.yaml".into(),
+        text: MAP.clone(),
+    }]);
     assert_one(&found, "polku.yaml:1:1: no polku.yaml", "polku init");
 }
 
 #[test]
 fn every_file_is_reported_in_one_run() {
     let bad = MAP.replace("title:", "titel:");
-    let found = findings(&files(CONFIG, "name: [", &[("maps/a.yaml", &bad), ("maps/b.yaml", &bad)]));
+    let found = findings(&files(
+        CONFIG,
+        "name: [",
+        &[("maps/a.yaml", &bad), ("maps/b.yaml", &bad)],
+    ));
     assert_eq!(found.len(), 3, "{found:#?}");
 }

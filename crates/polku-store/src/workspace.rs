@@ -13,7 +13,9 @@ pub enum StoreError {
     #[error(transparent)]
     Io(#[from] std::io::Error),
     /// The folder is not a workspace.
-    #[error("{0} is not a polku workspace: it has no polku.yaml (create one with `polku init DIR`)")]
+    #[error(
+        "{0} is not a polku workspace: it has no polku.yaml (create one with `polku init DIR`)"
+    )]
     NotAWorkspace(PathBuf),
     /// `init` would overwrite an existing workspace.
     #[error("{0} already has a polku.yaml; choose an empty folder or pass --force")]
@@ -49,7 +51,11 @@ impl WorkspaceDir {
     ///
     /// # Errors
     /// When `root` is already a workspace and `force` is false, or a file cannot be written.
-    pub fn create(root: impl Into<PathBuf>, files: &[(&str, &str)], force: bool) -> Result<Self, StoreError> {
+    pub fn create(
+        root: impl Into<PathBuf>,
+        files: &[(&str, &str)],
+        force: bool,
+    ) -> Result<Self, StoreError> {
         let root = root.into();
         if root.join(CONFIG_FILE).exists() && !force {
             return Err(StoreError::AlreadyAWorkspace(root));
@@ -97,7 +103,10 @@ impl WorkspaceDir {
             names.sort();
             for name in names {
                 let text = fs_err::read_to_string(folder.join(&name))?;
-                files.push(WorkspaceFile { path: format!("{dir}/{name}"), text });
+                files.push(WorkspaceFile {
+                    path: format!("{dir}/{name}"),
+                    text,
+                });
             }
         }
         Ok(files)
@@ -118,7 +127,11 @@ impl WorkspaceDir {
     /// When `relative` leaves the workspace or the file cannot be written.
     pub fn write_file(&self, relative: &str, text: &str) -> Result<PathBuf, StoreError> {
         let rel = Path::new(relative);
-        if rel.is_absolute() || rel.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+        if rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
             return Err(StoreError::OutsideWorkspace(relative.to_owned()));
         }
         let path = self.root.join(rel);
@@ -154,13 +167,33 @@ pub enum LoadError {
 /// # Errors
 /// When the folder cannot be created or the file cannot be written or renamed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs_err::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".polku-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".polku-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
+    // A temporary file is private (0600); the result should have the permissions of the file it
+    // replaces, or those of any new file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let permissions = std::fs::metadata(path).map_or_else(
+            |_| std::fs::Permissions::from_mode(0o644),
+            |m| m.permissions(),
+        );
+        tmp.as_file().set_permissions(permissions)?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| {
-        std::io::Error::new(e.error.kind(), format!("cannot write {}: {}", path.display(), e.error))
+        std::io::Error::new(
+            e.error.kind(),
+            format!("cannot write {}: {}", path.display(), e.error),
+        )
     })?;
     Ok(())
 }
@@ -176,20 +209,43 @@ mod tests {
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
-        let names: Vec<_> = std::fs::read_dir(dir.path().join("maps")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("maps"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec!["a.yaml"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o644, "not the temporary file's 0600");
+        }
     }
 
     #[test]
     fn workspace_files_stay_inside_the_workspace() {
         let dir = tempfile::tempdir().unwrap();
-        let ws = WorkspaceDir::create(dir.path(), &[("polku.yaml", "name: x\nstages: []\n")], false).unwrap();
-        assert!(matches!(ws.write_file("../evil.yaml", "x"), Err(StoreError::OutsideWorkspace(_))));
-        assert!(matches!(ws.write_file("/etc/x", "x"), Err(StoreError::OutsideWorkspace(_))));
+        let ws = WorkspaceDir::create(
+            dir.path(),
+            &[("polku.yaml", "name: x\nstages: []\n")],
+            false,
+        )
+        .unwrap();
+        assert!(matches!(
+            ws.write_file("../evil.yaml", "x"),
+            Err(StoreError::OutsideWorkspace(_))
+        ));
+        assert!(matches!(
+            ws.write_file("/etc/x", "x"),
+            Err(StoreError::OutsideWorkspace(_))
+        ));
         assert!(matches!(
             WorkspaceDir::create(dir.path(), &[], false),
             Err(StoreError::AlreadyAWorkspace(_))
         ));
-        assert!(matches!(WorkspaceDir::open(dir.path().join("nope")), Err(StoreError::NotAWorkspace(_))));
+        assert!(matches!(
+            WorkspaceDir::open(dir.path().join("nope")),
+            Err(StoreError::NotAWorkspace(_))
+        ));
     }
 }

@@ -1,0 +1,538 @@
+//! The `polku` binary as a user runs it: workspaces from templates, validation messages,
+//! listings, posters, diffs, Mermaid interop and the demo.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use polku_model::templates::{TemplateKind, fixture};
+use polku_model::{Language, Workspace, WorkspaceFile};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn polku(dir: &Path, args: &[&str]) -> Run {
+    let output: Output = Command::new(env!("CARGO_BIN_EXE_polku"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("POLKU_WORKSPACE")
+        .output()
+        .expect("polku runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn ok(dir: &Path, args: &[&str]) -> Run {
+    let run = polku(dir, args);
+    assert_eq!(
+        run.code, 0,
+        "polku {args:?} failed:\n{}\n{}",
+        run.stdout, run.stderr
+    );
+    run
+}
+
+/// A fresh workspace from a template in a temporary folder; returns (tempdir, workspace path).
+fn workspace(template: &str, lang: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    ok(
+        tmp.path(),
+        &["init", "ws", "--template", template, "--lang", lang],
+    );
+    (tmp, ws)
+}
+
+fn ls_json(ws: &Path) -> serde_json::Value {
+    serde_json::from_str(&ok(ws, &["ls", "--format", "json"]).stdout).unwrap()
+}
+
+fn first_map(ws: &Path, kind: &str) -> String {
+    ls_json(ws)["maps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == kind)
+        .unwrap_or_else(|| panic!("a {kind} map"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn every_template_in_every_language_makes_a_valid_workspace() {
+    for template in ["b2b", "b2c"] {
+        for lang in ["fi", "en"] {
+            let (_tmp, ws) = workspace(template, lang);
+            let run = ok(&ws, &["validate"]);
+            assert!(
+                run.stderr.starts_with("ok: "),
+                "{template}/{lang}: {}",
+                run.stderr
+            );
+            assert!(
+                !run.stderr.contains("warning"),
+                "{template}/{lang} has warnings: {}",
+                run.stderr
+            );
+            let listing = ls_json(&ws);
+            let personas = listing["personas"].as_array().unwrap();
+            let maps = listing["maps"].as_array().unwrap();
+            assert!(
+                personas.len() >= 2,
+                "{template}/{lang}: at least two personas"
+            );
+            for p in personas {
+                let id = &p["id"];
+                assert!(
+                    maps.iter()
+                        .any(|m| &m["persona"] == id && m["kind"] == "current"),
+                    "{template}/{lang}: persona {id} has a current map"
+                );
+                assert_eq!(
+                    p.as_object().unwrap().keys().collect::<Vec<_>>(),
+                    ["id", "name"]
+                );
+            }
+            for m in maps {
+                assert_eq!(
+                    m.as_object().unwrap().keys().collect::<Vec<_>>(),
+                    ["id", "kind", "persona", "title"]
+                );
+            }
+            assert!(
+                maps.iter().any(|m| m["kind"] == "future"),
+                "{template}/{lang}: a future map"
+            );
+        }
+    }
+}
+
+#[test]
+fn init_moves_the_template_onto_another_stage_variant() {
+    let catalogue = polku_model::catalogue::Catalogue::builtin();
+    for variant in &catalogue.stage_variants {
+        let tmp = tempfile::tempdir().unwrap();
+        ok(
+            tmp.path(),
+            &[
+                "init",
+                "ws",
+                "--template",
+                "b2b",
+                "--lang",
+                "fi",
+                "--stages",
+                &variant.id,
+            ],
+        );
+        let ws = tmp.path().join("ws");
+        ok(&ws, &["validate"]);
+        let config = std::fs::read_to_string(ws.join("polku.yaml")).unwrap();
+        for stage in &variant.stages {
+            assert!(
+                config.contains(&format!("id: {}", stage.id)),
+                "{}: {config}",
+                variant.id
+            );
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let run = polku(tmp.path(), &["init", "ws", "--stages", "clasic"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("did you mean `classic`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn init_does_not_overwrite_a_workspace() {
+    let (tmp, _ws) = workspace("b2b", "en");
+    let run = polku(tmp.path(), &["init", "ws"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("already has a polku.yaml"),
+        "{}",
+        run.stderr
+    );
+    ok(tmp.path(), &["init", "ws", "--force"]);
+}
+
+#[test]
+fn validate_prints_file_line_column_and_exits_1() {
+    let (_tmp, ws) = workspace("b2b", "en");
+    let map_id = first_map(&ws, "current");
+    let file = ws.join("maps").join(format!("{map_id}.yaml"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let (line_index, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.trim_start().starts_with("emotion:"))
+        .unwrap();
+    let column = line.find("emotion:").unwrap() + "emotion: ".len() + 1;
+    let broken: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == line_index {
+                l.replacen(l.trim_start(), "emotion: 7", 1)
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    std::fs::write(&file, broken.join("\n") + "\n").unwrap();
+    let run = polku(&ws, &["validate"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let expected = format!(
+        "maps/{map_id}.yaml:{}:{column}: emotion 7 is outside the scale -3..3",
+        line_index + 1
+    );
+    assert!(
+        run.stderr.contains(&expected),
+        "expected `{expected}` in:\n{}",
+        run.stderr
+    );
+
+    // Run from outside the workspace, the path is as the user would type it.
+    let run = polku(ws.parent().unwrap(), &["-w", "ws", "validate"]);
+    assert!(
+        run.stderr.contains(&format!("ws/{expected}")),
+        "{}",
+        run.stderr
+    );
+
+    // Rendering the broken map is refused with the same message.
+    let run = polku(&ws, &["render", &map_id, "--out", "x.svg"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains(&expected), "{}", run.stderr);
+}
+
+#[test]
+fn a_typo_in_a_field_name_is_named_with_a_suggestion() {
+    let (_tmp, ws) = workspace("b2c", "fi");
+    let map_id = first_map(&ws, "current");
+    let file = ws.join("maps").join(format!("{map_id}.yaml"));
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replacen("pain_points:", "pain_point:", 1);
+    std::fs::write(&file, text).unwrap();
+    let run = polku(&ws, &["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("unknown field `pain_point` (did you mean `pain_points`?)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn outside_a_workspace_commands_say_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = polku(tmp.path(), &["ls"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("is not a polku workspace"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("polku init"), "{}", run.stderr);
+}
+
+#[test]
+fn ls_table_lists_personas_and_maps() {
+    let (_tmp, ws) = workspace("b2b", "fi");
+    let run = ok(&ws, &["ls"]);
+    assert!(run.stdout.starts_with("PERSONA"), "{}", run.stdout);
+    assert!(run.stdout.contains("hr-hanna"), "{}", run.stdout);
+    assert!(run.stdout.contains("MAP"), "{}", run.stdout);
+}
+
+#[test]
+fn unknown_map_ids_list_the_maps_there_are() {
+    let (_tmp, ws) = workspace("b2b", "en");
+    let run = polku(&ws, &["render", "hr-hanna-curent", "--out", "x.pdf"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("did you mean `hr-hanna-current`"),
+        "{}",
+        run.stderr
+    );
+}
+
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG signature");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+fn pdf_media_box(bytes: &[u8]) -> (f64, f64) {
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF header");
+    let text = String::from_utf8_lossy(bytes);
+    let start = text.find("/MediaBox").expect("a MediaBox") + "/MediaBox".len();
+    let inner = &text[start..];
+    let inner = &inner[inner.find('[').unwrap() + 1..inner.find(']').unwrap()];
+    let n: Vec<f64> = inner
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    (n[2] - n[0], n[3] - n[1])
+}
+
+#[test]
+fn render_writes_svg_png_and_pdf_posters() {
+    let (_tmp, ws) = workspace("b2b", "fi");
+    let map_id = first_map(&ws, "current");
+
+    ok(
+        &ws,
+        &["render", &map_id, "--format", "svg", "--out", "poster.svg"],
+    );
+    let svg = std::fs::read_to_string(ws.join("poster.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("420mm"), "an A3 SVG");
+
+    ok(&ws, &["render", &map_id, "--out", "poster.png"]);
+    let (w, h) = png_size(&std::fs::read(ws.join("poster.png")).unwrap());
+    assert!(w >= 1600, "PNG width {w}");
+    assert!(
+        (f64::from(w) / f64::from(h) - 420.0 / 297.0).abs() < 0.01,
+        "A3 landscape aspect: {w}×{h}"
+    );
+
+    ok(&ws, &["render", &map_id, "--out", "poster.pdf"]);
+    let (w, h) = pdf_media_box(&std::fs::read(ws.join("poster.pdf")).unwrap());
+    assert!(
+        (w - 1190.55).abs() < 1.0 && (h - 841.89).abs() < 1.0,
+        "A3 landscape: {w}×{h} pt"
+    );
+
+    ok(
+        &ws,
+        &["render", &map_id, "--paper", "a2", "--out", "poster-a2.pdf"],
+    );
+    let (w, h) = pdf_media_box(&std::fs::read(ws.join("poster-a2.pdf")).unwrap());
+    assert!(
+        (w - 1683.78).abs() < 1.0 && (h - 1190.55).abs() < 1.0,
+        "A2 landscape: {w}×{h} pt"
+    );
+
+    let run = polku(&ws, &["render", &map_id, "--out", "poster.gif"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("--format svg|png|pdf"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn diff_draws_current_against_future_and_summarises() {
+    let (_tmp, ws) = workspace("b2b", "en");
+    let listing = ls_json(&ws);
+    let future = listing["maps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "future")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let improves = std::fs::read_to_string(ws.join("maps").join(format!("{future}.yaml")))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("improves: ").map(str::to_owned))
+        .expect("the future map names the map it improves");
+    let run = ok(&ws, &["diff", &improves, &future, "--out", "diff.pdf"]);
+    assert!(!run.stdout.trim().is_empty(), "a text summary on stdout");
+    let (w, _) = pdf_media_box(&std::fs::read(ws.join("diff.pdf")).unwrap());
+    assert!((w - 1190.55).abs() < 1.0);
+    ok(&ws, &["diff", &improves, &future, "--out", "diff.png"]);
+    assert!(png_size(&std::fs::read(ws.join("diff.png")).unwrap()).0 >= 1600);
+}
+
+/// The diagram inside Mermaid's documented "My working day" example.
+fn my_working_day() -> String {
+    let text = fixture("my-working-day.mmd").expect("the Mermaid example is bundled");
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with("```"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim_end()
+        .to_owned()
+        + "\n"
+}
+
+#[test]
+fn mermaids_own_example_imports_and_exports_unchanged() {
+    let (tmp, ws) = workspace("b2b", "en");
+    let file = tmp.path().join("day.mmd");
+    std::fs::write(&file, my_working_day()).unwrap();
+    let run = ok(
+        &ws,
+        &[
+            "mermaid",
+            "import",
+            file.to_str().unwrap(),
+            "--id",
+            "working-day",
+            "--kind",
+            "day-in-the-life",
+        ],
+    );
+    assert!(
+        run.stderr
+            .contains("imported `working-day`: 2 stages, 5 steps"),
+        "{}",
+        run.stderr
+    );
+    ok(&ws, &["validate"]);
+    let exported = ok(&ws, &["mermaid", "export", "working-day"]).stdout;
+    assert_eq!(exported, my_working_day());
+
+    let run = polku(
+        &ws,
+        &[
+            "mermaid",
+            "import",
+            file.to_str().unwrap(),
+            "--id",
+            "working-day",
+        ],
+    );
+    assert_eq!(
+        run.code, 1,
+        "an existing map is not replaced without --force"
+    );
+}
+
+#[test]
+fn mermaid_export_of_an_import_is_stable_for_every_template_map() {
+    for template in ["b2b", "b2c"] {
+        for lang in ["fi", "en"] {
+            let (tmp, ws) = workspace(template, lang);
+            for map in ls_json(&ws)["maps"].as_array().unwrap() {
+                let id = map["id"].as_str().unwrap();
+                let first = ok(&ws, &["mermaid", "export", id]).stdout;
+                let file = tmp.path().join(format!("{id}.mmd"));
+                std::fs::write(&file, &first).unwrap();
+                let copy = format!("{id}-copy");
+                ok(
+                    &ws,
+                    &["mermaid", "import", file.to_str().unwrap(), "--id", &copy],
+                );
+                let second = ok(&ws, &["mermaid", "export", &copy]).stdout;
+                assert_eq!(first, second, "{template}/{lang}/{id}");
+            }
+        }
+    }
+}
+
+#[test]
+fn mermaid_errors_point_at_the_line() {
+    let (tmp, ws) = workspace("b2b", "en");
+    let file = tmp.path().join("bad.mmd");
+    std::fs::write(
+        &file,
+        "journey\n  title T\n  section A\n    Task: ten: Me\n",
+    )
+    .unwrap();
+    let run = polku(&ws, &["mermaid", "import", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("bad.mmd:4:11: the score of task `Task` is `ten`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn catalogue_lists_variants_and_touchpoints_per_phase() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = ok(
+        tmp.path(),
+        &["catalogue", "--lang", "en", "--phase", "loyalty"],
+    );
+    assert!(run.stdout.contains("classic"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("physical") || run.stdout.contains("analog"),
+        "{}",
+        run.stdout
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(tmp.path(), &["catalogue", "--format", "json"]).stdout).unwrap();
+    assert!(json["touchpoints"].as_array().unwrap().len() >= 20);
+    let run = polku(tmp.path(), &["catalogue", "--phase", "loyality"]);
+    assert!(
+        run.stderr.contains("did you mean `loyalty`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn demo_writes_a_report_and_a_poster_per_map() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["demo", "--out", "out"]);
+    let out = tmp.path().join("out");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains("<html") && report.contains("HR-Hanna"),
+        "the report shows the personas"
+    );
+    for attr in [
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "src='http",
+        "href='http",
+    ] {
+        assert!(
+            !report.contains(attr),
+            "the report works offline: found {attr}"
+        );
+    }
+    let mut maps = 0;
+    for kind in TemplateKind::ALL {
+        let files: Vec<WorkspaceFile> = polku_model::templates::template_files(kind, Language::En)
+            .into_iter()
+            .map(|(path, text)| WorkspaceFile {
+                path: path.to_owned(),
+                text: text.to_owned(),
+            })
+            .collect();
+        let ws = Workspace::parse(&files).unwrap();
+        for map in &ws.maps {
+            maps += 1;
+            let poster = out
+                .join("posters")
+                .join(format!("{}-{}.pdf", kind.as_str(), map.doc.id));
+            let (w, _) = pdf_media_box(
+                &std::fs::read(&poster).unwrap_or_else(|_| panic!("{}", poster.display())),
+            );
+            assert!((w - 1190.55).abs() < 1.0);
+            let title = map
+                .doc
+                .title
+                .replace('&', "&amp;")
+                .replace('\'', "&apos;")
+                .replace('<', "&lt;");
+            assert!(
+                report.contains(&title),
+                "the report shows map {}",
+                map.doc.id
+            );
+        }
+        ok(&out.join("workspaces").join(kind.as_str()), &["validate"]);
+    }
+    assert!(maps >= 4);
+}

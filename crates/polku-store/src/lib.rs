@@ -7,3 +7,15 @@
 mod workspace;
 
 pub use workspace::*;
+
+// Event data and app state: Parquet tables under `events/` and `tables/`, `polku.db`.
+pub mod app_db;
+mod data_error;
+pub mod events;
+pub mod privacy;
+pub mod schema;
+pub mod stats;
+
+pub use app_db::AppDb;
+pub use data_error::DataError;
+pub use events::EventStore;

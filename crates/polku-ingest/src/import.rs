@@ -1,0 +1,620 @@
+//! Importing an event file into a workspace, all or nothing.
+//!
+//! 1. The file is read once: rows are normalised and spilled as Arrow IPC to a staging folder
+//!    while the file's SHA-256 is computed; identity links are collected.
+//! 2. A bad value stops the import with `FILE:LINE:COLUMN: message` and leaves the store as it
+//!    was, unless a quarantine file takes the bad rows.
+//! 3. Identities are stitched over every link ever seen, so the new rows get their final
+//!    customer; the spill becomes Parquet files in the staging folder.
+//! 4. The files are moved into `events/`, and the import commits by its entry in the import
+//!    log (with its links and the new identity map) in one SQLite transaction.
+//! 5. When stitching changed the customer of identifiers seen before, the older files that
+//!    hold them are rewritten.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_ipc::reader::StreamReader;
+use arrow_ipc::writer::StreamWriter;
+use chrono_tz::Tz;
+use polku_store::app_db::{AppDb, ImportCommit, ImportRecord, now_rfc3339};
+use polku_store::events::{FILE_ROWS, Staging};
+use polku_store::privacy::PseudonymKey;
+use polku_store::schema::{Table, event_col, event_schema, unstitched_event_schema};
+use polku_store::{DataError, EventStore};
+
+use crate::channel::{ChannelGrouper, ChannelRule, workspace_rules};
+use crate::error::{IngestError, MAX_REPORTED_ERRORS, RowError};
+use crate::field::MapSpec;
+use crate::io::detect::{Format, detect};
+use crate::io::{HashingReader, Raw, ReadOptions, Sink};
+use crate::normalize::{EventBatchBuilder, KeySet, Normalizer, Outcome, event_key};
+use crate::row::{EventRow, IdRef};
+use crate::stitch::Identities;
+use crate::time::{DEFAULT_TIMEZONE, TimeParser};
+
+/// Rows per Arrow batch while importing.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// Reports an import's progress; the CLI draws a bar.
+pub trait Progress: Sync {
+    /// A phase starts, with its total (bytes or rows) when known.
+    fn begin(&self, phase: &str, total: Option<u64>);
+    /// Work done so far in the phase.
+    fn set(&self, done: u64);
+    /// The import is over.
+    fn end(&self) {}
+}
+
+/// Reports nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn begin(&self, _phase: &str, _total: Option<u64>) {}
+    fn set(&self, _done: u64) {}
+}
+
+/// Options of `polku import events`.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The format; detected from the file when `None`.
+    pub format: Option<Format>,
+    /// `--map FIELD=COLUMN` options.
+    pub mapping: Vec<MapSpec>,
+    /// CSV delimiter; sniffed when `None`.
+    pub delimiter: Option<u8>,
+    /// The time zone of times without an offset.
+    pub timezone: Tz,
+    /// Where bad rows go instead of stopping the import.
+    pub quarantine: Option<PathBuf>,
+    /// Replace identifiers by keyed pseudonyms.
+    pub pseudonymize: bool,
+    /// Who runs the import, for the log.
+    pub user: String,
+    /// Channel rules; read from the workspace's `polku.yaml` when `None`.
+    pub channel_rules: Option<Vec<ChannelRule>>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            format: None,
+            mapping: Vec::new(),
+            delimiter: None,
+            timezone: DEFAULT_TIMEZONE,
+            quarantine: None,
+            pseudonymize: false,
+            user: current_user(),
+            channel_rules: None,
+        }
+    }
+}
+
+/// The user name for logs: `POLKU_USER`, else `USER`/`USERNAME`, else `unknown`.
+#[must_use]
+pub fn current_user() -> String {
+    ["POLKU_USER", "USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    /// The import's id.
+    pub import_id: String,
+    /// The format read.
+    pub format: Format,
+    /// `sha256:HEX` of the file.
+    pub file_hash: String,
+    /// Rows (events, identity messages, bad rows) read.
+    pub rows_read: u64,
+    /// Events added.
+    pub added: u64,
+    /// Events already in the store, or repeated in the file.
+    pub duplicates: u64,
+    /// Bad rows written to the quarantine file.
+    pub quarantined: u64,
+    /// Events of erased persons, skipped.
+    pub suppressed: u64,
+    /// Identity and other non-event messages.
+    pub other_messages: u64,
+    /// Identity links seen for the first time.
+    pub new_links: u64,
+    /// Older event files rewritten because stitching changed their customers.
+    pub restitched_files: usize,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// A fresh import id: UTC time and eight random hex digits, sortable by time.
+#[must_use]
+pub fn new_import_id() -> String {
+    let mut r = [0u8; 4];
+    let _ = getrandom::fill(&mut r);
+    format!(
+        "{}-{:08x}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"),
+        u32::from_le_bytes(r)
+    )
+    .replace('.', "")
+}
+
+enum QuarantineOut {
+    Csv(Box<csv::Writer<File>>),
+    Lines(BufWriter<File>),
+}
+
+struct Quarantine {
+    path: PathBuf,
+    out: Option<QuarantineOut>,
+    header: Option<Vec<String>>,
+    json: bool,
+}
+
+impl Quarantine {
+    fn write(&mut self, err: &RowError, raw: Raw<'_>) -> std::io::Result<()> {
+        if self.out.is_none() {
+            let file = fs_err::File::create(&self.path)?.into_parts().0;
+            self.out = Some(if self.json {
+                QuarantineOut::Lines(BufWriter::new(file))
+            } else {
+                let mut w = csv::Writer::from_writer(file);
+                let mut head = vec!["line".to_owned(), "column".to_owned(), "error".to_owned()];
+                head.extend(self.header.clone().unwrap_or_default());
+                w.write_record(&head).map_err(std::io::Error::other)?;
+                QuarantineOut::Csv(Box::new(w))
+            });
+        }
+        match self.out.as_mut() {
+            Some(QuarantineOut::Csv(w)) => {
+                let line = err.line.to_string();
+                let mut rec: Vec<&[u8]> = vec![
+                    line.as_bytes(),
+                    err.column.as_bytes(),
+                    err.message.as_bytes(),
+                ];
+                if let Raw::Fields(f) = raw {
+                    rec.extend_from_slice(f);
+                }
+                w.write_record(&rec).map_err(std::io::Error::other)
+            }
+            Some(QuarantineOut::Lines(w)) => {
+                let record = match raw {
+                    Raw::Line(l) => serde_json::from_str::<serde_json::Value>(l)
+                        .unwrap_or(serde_json::Value::String(l.to_owned())),
+                    Raw::Fields(f) => serde_json::Value::Array(
+                        f.iter()
+                            .map(|b| {
+                                serde_json::Value::String(String::from_utf8_lossy(b).into_owned())
+                            })
+                            .collect(),
+                    ),
+                    Raw::None => serde_json::Value::Null,
+                };
+                let v = serde_json::json!({"line": err.line, "column": err.column, "error": err.message, "record": record});
+                writeln!(w, "{v}")
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        match self.out {
+            Some(QuarantineOut::Csv(mut w)) => w.flush(),
+            Some(QuarantineOut::Lines(mut w)) => w.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+struct ImportSink<'p> {
+    normalizer: Normalizer,
+    builder: EventBatchBuilder,
+    spill: StreamWriter<BufWriter<File>>,
+    source_system: &'static str,
+    import_id: String,
+    errors: Vec<RowError>,
+    quarantine: Option<Quarantine>,
+    report: ImportReport,
+    progress: &'p dyn Progress,
+}
+
+impl ImportSink<'_> {
+    fn flush(&mut self) -> Result<(), IngestError> {
+        if !self.builder.is_empty() {
+            let batch = self.builder.finish(self.source_system, &self.import_id);
+            self.spill.write(&batch)?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for ImportSink<'_> {
+    fn event(&mut self, _line: u64, row: EventRow<'_>) -> Result<(), IngestError> {
+        self.report.rows_read += 1;
+        if !self.errors.is_empty() {
+            return Ok(()); // the import fails anyway; keep reading for more errors
+        }
+        match self.normalizer.push(&row, &mut self.builder) {
+            Outcome::Added => self.report.added += 1,
+            Outcome::Duplicate => self.report.duplicates += 1,
+            Outcome::Suppressed => self.report.suppressed += 1,
+        }
+        if self.builder.len() >= BATCH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn link(&mut self, _line: u64, x: IdRef<'_>, y: IdRef<'_>) -> Result<(), IngestError> {
+        self.normalizer.link(&x, &y);
+        Ok(())
+    }
+
+    fn bad(&mut self, error: RowError, raw: Raw<'_>) -> Result<(), IngestError> {
+        self.report.rows_read += 1;
+        if let Some(q) = self.quarantine.as_mut() {
+            q.write(&error, raw)?;
+            self.report.quarantined += 1;
+            return Ok(());
+        }
+        self.errors.push(error);
+        if self.errors.len() >= MAX_REPORTED_ERRORS {
+            return Err(IngestError::BadRows(std::mem::take(&mut self.errors)));
+        }
+        Ok(())
+    }
+
+    fn other(&mut self) {
+        self.report.rows_read += 1;
+        self.report.other_messages += 1;
+    }
+
+    fn position(&mut self, bytes: u64) {
+        self.progress.set(bytes);
+    }
+
+    fn header(&mut self, header: &[String]) {
+        if let Some(q) = self.quarantine.as_mut() {
+            q.header = Some(header.to_vec());
+        }
+    }
+}
+
+/// The keys of every stored event, for deduplication.
+///
+/// # Errors
+/// When a table file cannot be read.
+pub fn stored_event_keys(store: &EventStore) -> Result<KeySet, DataError> {
+    let mut keys = KeySet::default();
+    store.scan(Table::Events, Some(&[event_col::EVENT_ID]), |_, batch| {
+        for id in batch.column(0).as_string::<i32>().iter().flatten() {
+            keys.insert(event_key(id));
+        }
+        Ok(())
+    })?;
+    Ok(keys)
+}
+
+fn with_customers(batch: &RecordBatch, ids: &Identities) -> Result<RecordBatch, IngestError> {
+    let schema = batch.schema();
+    let anon = batch
+        .column(schema.index_of(event_col::ANONYMOUS_ID)?)
+        .as_string::<i32>();
+    let user = batch
+        .column(schema.index_of(event_col::USER_ID)?)
+        .as_string::<i32>();
+    let customer: StringArray = anon
+        .iter()
+        .zip(user.iter())
+        .map(|(a, u)| ids.customer(a, u))
+        .collect();
+    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    if let Ok(i) = schema.index_of(event_col::CUSTOMER) {
+        columns[i] = Arc::new(customer);
+    } else {
+        columns.insert(1, Arc::new(customer));
+    }
+    Ok(RecordBatch::try_new(event_schema(), columns)?)
+}
+
+/// Writes the spilled rows as Parquet files with their customers.
+fn write_staged(
+    spill: &Path,
+    staging: &Staging,
+    ids: &Identities,
+    progress: &dyn Progress,
+) -> Result<usize, IngestError> {
+    let schema = event_schema();
+    let reader = StreamReader::try_new(std::io::BufReader::new(fs_err::File::open(spill)?), None)?;
+    let mut writer = None;
+    let mut done = 0usize;
+    let mut files = 0usize;
+    for batch in reader {
+        let batch = with_customers(&batch?, ids)?;
+        if writer.is_none() {
+            writer = Some(staging.create_file(&schema)?);
+            files += 1;
+        }
+        let w = writer.as_mut().expect("just created");
+        w.write(&batch)?;
+        done += batch.num_rows();
+        progress.set(done as u64);
+        if w.rows() >= FILE_ROWS {
+            writer.take().expect("open").finish()?;
+        }
+    }
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    Ok(files)
+}
+
+/// Rewrites the customer column of event files (other than `skip_import`'s) whose stored
+/// customers differ from `ids`. Returns the number of files rewritten.
+///
+/// # Errors
+/// When a file cannot be read or written.
+pub fn restitch_files(
+    store: &EventStore,
+    ids: &Identities,
+    skip_import: Option<&str>,
+) -> Result<usize, IngestError> {
+    let mut rewritten = 0;
+    let cols = [
+        event_col::ANONYMOUS_ID,
+        event_col::USER_ID,
+        event_col::CUSTOMER,
+    ];
+    for part in store.partitions(Table::Events)? {
+        if Some(part.import_id.as_str()) == skip_import {
+            continue;
+        }
+        let mut stale = false;
+        for batch in EventStore::read(&part.path, Some(&cols), 64 * 1024)? {
+            let batch = batch.map_err(DataError::from)?;
+            let anon = batch.column(0).as_string::<i32>();
+            let user = batch.column(1).as_string::<i32>();
+            let customer = batch.column(2).as_string::<i32>();
+            if (0..batch.num_rows()).any(|i| {
+                let a = anon.is_valid(i).then(|| anon.value(i));
+                let u = user.is_valid(i).then(|| user.value(i));
+                let c = customer.is_valid(i).then(|| customer.value(i));
+                ids.customer(a, u) != c
+            }) {
+                stale = true;
+                break;
+            }
+        }
+        if stale {
+            EventStore::rewrite(&part.path, &event_schema(), |b| {
+                with_customers(&b, ids).map_err(|e| match e {
+                    IngestError::Data(d) => d,
+                    other => DataError::Corrupt(other.to_string()),
+                })
+            })?;
+            rewritten += 1;
+        }
+    }
+    Ok(rewritten)
+}
+
+/// Re-stitches every identity and rewrites the event files whose customers changed: a repair
+/// after an interrupted import. Returns the number of files rewritten.
+///
+/// # Errors
+/// When the store cannot be read or written.
+pub fn restitch(root: &Path) -> Result<usize, IngestError> {
+    let store = EventStore::open(root);
+    let _lock = store.lock()?;
+    let mut db = AppDb::open(root)?;
+    let links = db.identity_links()?;
+    let ids = Identities::from_links(&links);
+    let n = restitch_files(&store, &ids, None)?;
+    let _ = &mut db;
+    Ok(n)
+}
+
+/// Imports one event file into the workspace at `root`.
+///
+/// # Errors
+/// [`IngestError::BadRows`] for bad values (the store is then unchanged); usage, format, I/O
+/// and store errors otherwise.
+pub fn import_events(
+    root: &Path,
+    file: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport, IngestError> {
+    let started = Instant::now();
+    let started_at = now_rfc3339();
+    let file_name = file.display().to_string();
+    let store = EventStore::open(root);
+    let _lock = store.lock()?;
+    let mut db = AppDb::open(root)?;
+    store.remove_orphans(&db.import_ids()?)?;
+
+    let mut input = fs_err::File::open(file)?;
+    let size = input.metadata()?.len();
+    let format = match opts.format {
+        Some(f) => f,
+        None => {
+            let mut head = vec![0u8; 64 * 1024];
+            let mut n = 0;
+            use std::io::{Read as _, Seek as _};
+            while n < head.len() {
+                let k = input.read(&mut head[n..])?;
+                if k == 0 {
+                    break;
+                }
+                n += k;
+            }
+            head.truncate(n);
+            input.rewind()?;
+            detect(&file_name, &head)
+        }
+    };
+    if !format.takes_mapping() && !opts.mapping.is_empty() {
+        return Err(IngestError::Usage(format!(
+            "--map does not apply to {format} files: their layout is fixed"
+        )));
+    }
+    let rules = match &opts.channel_rules {
+        Some(r) => r.clone(),
+        None => workspace_rules(root)?,
+    };
+    let grouper = ChannelGrouper::with_rules(rules).map_err(|m| IngestError::File {
+        file: "polku.yaml".into(),
+        message: m,
+    })?;
+    let suppressed = db.suppressed()?;
+    let key = if opts.pseudonymize || !suppressed.is_empty() {
+        Some(PseudonymKey::load_or_create(&mut db)?)
+    } else {
+        None
+    };
+    progress.begin("reading stored events", None);
+    let seen = stored_event_keys(&store)?;
+    let import_id = new_import_id();
+    let staging = store.stage(Table::Events, &import_id)?;
+    let result = (|| {
+        let spill_path = staging.dir().join("spill.arrows");
+        let spill = StreamWriter::try_new(
+            BufWriter::with_capacity(1 << 20, fs_err::File::create(&spill_path)?.into_parts().0),
+            &unstitched_event_schema(),
+        )?;
+        let mut sink = ImportSink {
+            normalizer: Normalizer::new(grouper, seen, key, opts.pseudonymize, suppressed),
+            builder: EventBatchBuilder::new(),
+            spill,
+            source_system: format.name(),
+            import_id: import_id.clone(),
+            errors: Vec::new(),
+            quarantine: opts.quarantine.as_ref().map(|p| Quarantine {
+                path: p.clone(),
+                out: None,
+                header: None,
+                json: format != Format::Csv,
+            }),
+            report: ImportReport {
+                import_id: import_id.clone(),
+                format,
+                file_hash: String::new(),
+                rows_read: 0,
+                added: 0,
+                duplicates: 0,
+                quarantined: 0,
+                suppressed: 0,
+                other_messages: 0,
+                new_links: 0,
+                restitched_files: 0,
+                elapsed: Duration::ZERO,
+            },
+            progress,
+        };
+        let read_opts = ReadOptions {
+            file_name: file_name.clone(),
+            mapping: opts.mapping.clone(),
+            delimiter: opts.delimiter,
+            time: TimeParser::new(opts.timezone),
+        };
+        progress.begin("importing", Some(size));
+        let file_hash = if format == Format::Parquet {
+            let hash = HashingReader::new(fs_err::File::open(file)?).finish()?;
+            crate::io::parquet::read(input.into_parts().0, &read_opts, &mut sink)?;
+            hash
+        } else {
+            let mut hashing = HashingReader::new(input);
+            match format {
+                Format::Csv => crate::io::csv::read(&mut hashing, &read_opts, &mut sink)?,
+                Format::Ndjson => crate::io::ndjson::read(&mut hashing, &read_opts, &mut sink)?,
+                Format::Ga4 => crate::io::ga4::read(&mut hashing, &read_opts, &mut sink)?,
+                Format::Segment => crate::io::segment::read(&mut hashing, &read_opts, &mut sink)?,
+                Format::Parquet => unreachable!("handled above"),
+            }
+            hashing.finish()?
+        };
+        if !sink.errors.is_empty() {
+            return Err(IngestError::BadRows(std::mem::take(&mut sink.errors)));
+        }
+        sink.flush()?;
+        sink.spill.finish()?;
+        if let Some(q) = sink.quarantine.take() {
+            q.finish()?;
+        }
+        let mut report = sink.report;
+        report.file_hash = file_hash;
+
+        // Stitch with every link ever seen.
+        let stored_links = db.identity_links()?;
+        let known: HashSet<_> = stored_links.iter().cloned().collect();
+        let mut new_links: Vec<_> = sink
+            .normalizer
+            .take_links()
+            .into_iter()
+            .filter(|l| !known.contains(l))
+            .collect();
+        new_links.sort();
+        report.new_links = new_links.len() as u64;
+        let ids = Identities::from_links(stored_links.iter().chain(new_links.iter()));
+        let old_map: HashMap<String, String> = db.identity_map()?;
+        let new_map = ids.to_node_map();
+        let map_changed = old_map != new_map;
+
+        progress.begin("writing", Some(report.added));
+        write_staged(&spill_path, &staging, &ids, progress)?;
+        fs_err::remove_file(&spill_path)?;
+        Ok((report, new_links, ids, new_map, map_changed))
+    })();
+    let (mut report, new_links, ids, new_map, map_changed) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            staging.abort();
+            progress.end();
+            return Err(e);
+        }
+    };
+
+    staging.publish()?;
+    let record = ImportRecord {
+        id: import_id.clone(),
+        kind: "events".into(),
+        file: file_name,
+        file_hash: report.file_hash.clone(),
+        format: format.name().into(),
+        rows_read: report.rows_read,
+        rows_added: report.added,
+        duplicates: report.duplicates,
+        quarantined: report.quarantined,
+        started_at,
+        finished_at: now_rfc3339(),
+        user: opts.user.clone(),
+        pseudonymized: opts.pseudonymize,
+    };
+    let commit = ImportCommit {
+        record: &record,
+        new_links: &new_links,
+        identity_map: map_changed.then_some(&new_map),
+    };
+    if let Err(e) = db.commit_import(&commit) {
+        let _ = store.remove_import(&import_id);
+        progress.end();
+        return Err(e.into());
+    }
+    if map_changed {
+        progress.begin("re-stitching older events", None);
+        report.restitched_files = restitch_files(&store, &ids, Some(&import_id))?;
+    }
+    progress.end();
+    report.elapsed = started.elapsed();
+    Ok(report)
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the importers against real workspace folders.
+
+mod util;
+
+mod bad_input;
+mod formats;
+mod idempotence;
+mod privacy;
+mod stitching;

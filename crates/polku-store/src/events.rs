@@ -1,0 +1,421 @@
+//! The Parquet tables of a workspace: events, ad costs, survey answers and interviews.
+//!
+//! Each table is a folder of Parquet files (see [`Table::dir`]). An import writes its files into
+//! a staging folder under `.polku/staging/`, moves them into the table folder with a rename,
+//! and becomes visible when its row in the import log of `polku.db` commits; files whose
+//! import is not in the log are leftovers of an interrupted import and are removed by
+//! [`EventStore::remove_orphans`]. A file is named `IMPORT-NNNNN.parquet`, so the import that
+//! wrote it is known without opening it. Rewrites (identity stitching, `forget`) replace one
+//! whole file at a time through a temporary file and a rename.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+
+use crate::data_error::DataError;
+use crate::schema::Table;
+
+/// The folder of polku's private state inside a workspace.
+pub const STATE_DIR: &str = ".polku";
+/// The app database file inside a workspace.
+pub const DB_FILE: &str = "polku.db";
+
+/// Rows per Parquet row group: large enough for fast scans, small enough to bound the memory
+/// a writer holds.
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+/// Rows per Parquet file before an import starts the next file.
+pub const FILE_ROWS: usize = 1024 * 1024;
+
+/// One Parquet file of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partition {
+    /// The file.
+    pub path: PathBuf,
+    /// The import that wrote it.
+    pub import_id: String,
+}
+
+/// The Parquet tables of one workspace folder.
+#[derive(Debug, Clone)]
+pub struct EventStore {
+    root: PathBuf,
+}
+
+/// An exclusive lock on a workspace's data, held while an import or erasure runs.
+#[derive(Debug)]
+pub struct DataLock {
+    _file: File,
+}
+
+impl EventStore {
+    /// Opens the tables of the workspace at `workspace_root`. Nothing is created until the
+    /// first write.
+    #[must_use]
+    pub fn open(workspace_root: impl Into<PathBuf>) -> Self {
+        EventStore {
+            root: workspace_root.into(),
+        }
+    }
+
+    /// The workspace folder.
+    #[must_use]
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The folder of a table.
+    #[must_use]
+    pub fn table_dir(&self, table: Table) -> PathBuf {
+        self.root.join(table.dir())
+    }
+
+    /// The folder of polku's private state.
+    #[must_use]
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(STATE_DIR)
+    }
+
+    /// Takes the workspace's data lock, failing at once when another process holds it.
+    ///
+    /// # Errors
+    /// When the lock file cannot be created or another process holds the lock.
+    pub fn lock(&self) -> Result<DataLock, DataError> {
+        let dir = self.state_dir();
+        fs_err::create_dir_all(&dir)?;
+        let path = dir.join("lock");
+        let file = fs_err::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?
+            .into_parts()
+            .0;
+        match file.try_lock() {
+            Ok(()) => Ok(DataLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(DataError::Locked(self.root.clone())),
+            Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+        }
+    }
+
+    /// The files of a table, sorted by name (and so by import).
+    ///
+    /// # Errors
+    /// When the folder cannot be listed.
+    pub fn partitions(&self, table: Table) -> Result<Vec<Partition>, DataError> {
+        let dir = self.table_dir(table);
+        if !dir.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut parts = Vec::new();
+        for entry in fs_err::read_dir(&dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name.starts_with('.') {
+                continue;
+            }
+            let Some(stem) = name.strip_suffix(".parquet") else {
+                continue;
+            };
+            let import_id = stem.rsplit_once('-').map_or(stem, |(id, _)| id).to_owned();
+            parts.push(Partition {
+                path: entry.path(),
+                import_id,
+            });
+        }
+        parts.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(parts)
+    }
+
+    /// Reads a table file, optionally only some columns, in batches of `batch_rows` rows.
+    ///
+    /// # Errors
+    /// When the file cannot be opened or is not Parquet, or a column is missing.
+    pub fn read(
+        path: &Path,
+        columns: Option<&[&str]>,
+        batch_rows: usize,
+    ) -> Result<ParquetRecordBatchReader, DataError> {
+        let file = fs_err::File::open(path)?.into_parts().0;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|e| DataError::parquet(path, e))?;
+        let builder = match columns {
+            Some(columns) => {
+                let schema = builder.schema().clone();
+                let mut indices = Vec::with_capacity(columns.len());
+                for c in columns {
+                    let i = schema.index_of(c).map_err(|_| {
+                        DataError::Corrupt(format!("{}: no column `{c}`", path.display()))
+                    })?;
+                    indices.push(i);
+                }
+                let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
+                builder.with_projection(mask)
+            }
+            None => builder,
+        };
+        builder
+            .with_batch_size(batch_rows)
+            .build()
+            .map_err(|e| DataError::parquet(path, e))
+    }
+
+    /// Calls `f` with every batch of a table, optionally only some columns.
+    ///
+    /// # Errors
+    /// When a file cannot be read, or `f` fails.
+    pub fn scan(
+        &self,
+        table: Table,
+        columns: Option<&[&str]>,
+        mut f: impl FnMut(&Partition, &RecordBatch) -> Result<(), DataError>,
+    ) -> Result<(), DataError> {
+        for part in self.partitions(table)? {
+            for batch in Self::read(&part.path, columns, 64 * 1024)? {
+                let batch = batch.map_err(DataError::from)?;
+                f(&part, &batch)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts staging the files of one import of one table.
+    ///
+    /// # Errors
+    /// When the staging folder cannot be created.
+    pub fn stage(&self, table: Table, import_id: &str) -> Result<Staging, DataError> {
+        let dir = self
+            .state_dir()
+            .join("staging")
+            .join(format!("{import_id}-{}", table.name()));
+        if dir.exists() {
+            fs_err::remove_dir_all(&dir)?;
+        }
+        fs_err::create_dir_all(&dir)?;
+        Ok(Staging {
+            dir,
+            table_dir: self.table_dir(table),
+            import_id: import_id.to_owned(),
+            next: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    /// Deletes every file of `import_id` from every table: undoes a published import whose
+    /// log entry did not commit.
+    ///
+    /// # Errors
+    /// When a file cannot be deleted.
+    pub fn remove_import(&self, import_id: &str) -> Result<usize, DataError> {
+        let mut removed = 0;
+        for table in Table::ALL {
+            for part in self.partitions(table)? {
+                if part.import_id == import_id {
+                    fs_err::remove_file(&part.path)?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Deletes files whose import is not in `known_imports` and leftover staging folders: what
+    /// an interrupted import leaves behind.
+    ///
+    /// # Errors
+    /// When a file cannot be deleted.
+    pub fn remove_orphans(&self, known_imports: &HashSet<String>) -> Result<usize, DataError> {
+        let mut removed = 0;
+        for table in Table::ALL {
+            for part in self.partitions(table)? {
+                if !known_imports.contains(&part.import_id) {
+                    fs_err::remove_file(&part.path)?;
+                    removed += 1;
+                }
+            }
+        }
+        let staging = self.state_dir().join("staging");
+        if staging.is_dir() {
+            fs_err::remove_dir_all(&staging)?;
+        }
+        Ok(removed)
+    }
+
+    /// Rewrites one file batch by batch through `f`, atomically. A file left with no rows is
+    /// deleted. Returns the rows before and after.
+    ///
+    /// # Errors
+    /// When the file cannot be read or written, or `f` fails.
+    pub fn rewrite(
+        path: &Path,
+        schema: &SchemaRef,
+        mut f: impl FnMut(RecordBatch) -> Result<RecordBatch, DataError>,
+    ) -> Result<(usize, usize), DataError> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let tmp = tempfile::Builder::new()
+            .prefix(".polku-")
+            .suffix(".parquet.tmp")
+            .tempfile_in(dir)?;
+        let mut writer = TableWriter::create_from(tmp.reopen()?, tmp.path(), schema)?;
+        let (mut before, mut after) = (0, 0);
+        for batch in Self::read(path, None, 64 * 1024)? {
+            let batch = batch.map_err(DataError::from)?;
+            before += batch.num_rows();
+            let out = f(batch)?;
+            after += out.num_rows();
+            if out.num_rows() > 0 {
+                writer.write(&out)?;
+            }
+        }
+        writer.finish()?;
+        if after == 0 {
+            drop(tmp);
+            fs_err::remove_file(path)?;
+        } else {
+            tmp.as_file().sync_all()?;
+            tmp.persist(path).map_err(|e| e.error)?;
+        }
+        Ok((before, after))
+    }
+}
+
+/// The staged files of one import of one table.
+#[derive(Debug, Clone)]
+pub struct Staging {
+    dir: PathBuf,
+    table_dir: PathBuf,
+    import_id: String,
+    next: Arc<AtomicUsize>,
+}
+
+impl Staging {
+    /// The staging folder, for scratch files of the import.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Creates the next staged file of the table. Safe to call from several threads.
+    ///
+    /// # Errors
+    /// When the file cannot be created.
+    pub fn create_file(&self, schema: &SchemaRef) -> Result<TableWriter, DataError> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let path = self.dir.join(format!("{}-{n:05}.parquet", self.import_id));
+        TableWriter::create(&path, schema)
+    }
+
+    /// Moves the staged files into the table folder and removes the staging folder. The files
+    /// become part of the table when the import's log entry commits.
+    ///
+    /// # Errors
+    /// When a file cannot be moved.
+    pub fn publish(self) -> Result<Vec<PathBuf>, DataError> {
+        fs_err::create_dir_all(&self.table_dir)?;
+        let mut moved = Vec::new();
+        let mut names: Vec<_> = fs_err::read_dir(&self.dir)?
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .filter(|n| n.to_str().is_some_and(|n| n.ends_with(".parquet")))
+            .collect();
+        names.sort();
+        for name in names {
+            let target = self.table_dir.join(&name);
+            fs_err::rename(self.dir.join(&name), &target)?;
+            moved.push(target);
+        }
+        fs_err::remove_dir_all(&self.dir)?;
+        Ok(moved)
+    }
+
+    /// Throws the staged files away.
+    pub fn abort(self) {
+        let _ = fs_err::remove_dir_all(&self.dir);
+    }
+}
+
+/// Writes one Parquet file of a table.
+pub struct TableWriter {
+    path: PathBuf,
+    writer: ArrowWriter<File>,
+    rows: usize,
+}
+
+impl std::fmt::Debug for TableWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableWriter")
+            .field("path", &self.path)
+            .field("rows", &self.rows)
+            .finish()
+    }
+}
+
+/// The Parquet settings of every table file.
+#[must_use]
+pub fn writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_created_by("polku".to_owned())
+        .build()
+}
+
+impl TableWriter {
+    /// Creates a file at `path`.
+    ///
+    /// # Errors
+    /// When the file cannot be created.
+    pub fn create(path: &Path, schema: &SchemaRef) -> Result<Self, DataError> {
+        let file = fs_err::File::create(path)?.into_parts().0;
+        Self::create_from(file, path, schema)
+    }
+
+    fn create_from(file: File, path: &Path, schema: &SchemaRef) -> Result<Self, DataError> {
+        let writer = ArrowWriter::try_new(file, schema.clone(), Some(writer_properties()))
+            .map_err(|e| DataError::parquet(path, e))?;
+        Ok(TableWriter {
+            path: path.to_owned(),
+            writer,
+            rows: 0,
+        })
+    }
+
+    /// Appends a batch.
+    ///
+    /// # Errors
+    /// When the batch does not fit the schema or the file cannot be written.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<(), DataError> {
+        self.rows += batch.num_rows();
+        self.writer
+            .write(batch)
+            .map_err(|e| DataError::parquet(&self.path, e))
+    }
+
+    /// Rows written so far.
+    #[must_use]
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Finishes the file and flushes it to disk.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn finish(self) -> Result<PathBuf, DataError> {
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| DataError::parquet(&self.path, e))?;
+        file.sync_all()?;
+        Ok(self.path)
+    }
+}

@@ -46,6 +46,9 @@ pub enum Command {
     Catalogue(CatalogueArgs),
     /// Write the bundled example workspaces, an HTML report and a poster per map.
     Demo(DemoArgs),
+    /// Credit conversions to channels: first/last touch, linear, time decay, position-based,
+    /// exact Markov (removal effect), Shapley and fractribution.
+    Attribution(crate::commands::attribution::AttributionArgs),
 }
 
 /// Options of `polku init`.

@@ -1,5 +1,6 @@
 //! One module per subcommand; [`run`] dispatches.
 
+pub mod attribution;
 mod catalogue;
 mod demo;
 mod diff;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mermaid(MermaidCommand::Export(args)) => mermaid::export(args, ws),
         Command::Catalogue(args) => catalogue::run(args, ws),
         Command::Demo(args) => demo::run(args),
+        Command::Attribution(args) => attribution::run(args),
     }
 }
 

@@ -48,7 +48,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Credit conversions to channels: first/last touch, linear, time decay, position-based,
     /// exact Markov (removal effect), Shapley and fractribution.
-    Attribution(crate::commands::attribution::AttributionArgs),
+    Attribution(Box<crate::commands::attribution::AttributionArgs>),
 }
 
 /// Options of `polku init`.

@@ -9,6 +9,7 @@
 
 pub mod catalogue;
 pub mod diff;
+pub mod event_match;
 mod ids;
 pub mod mermaid;
 mod source;
@@ -18,6 +19,7 @@ mod text;
 mod types;
 pub mod workspace;
 
+pub use event_match::{EventFields, EventMatch, glob_match};
 pub use ids::{
     CatalogueId, InvalidId, MapId, PersonaId, StageId, TeamId, TouchpointId, is_valid_id, slugify,
 };

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::event_match::EventMatch;
 use crate::ids::{CatalogueId, MapId, PersonaId, StageId, TeamId, TouchpointId};
 use crate::text::Cited;
 
@@ -266,6 +267,9 @@ pub struct JourneyMap {
     /// A short description of scope and purpose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The touchpoint that counts as the conversion when the map is measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversion: Option<TouchpointId>,
     /// The stages in journey order.
     pub stages: Vec<Stage>,
 }
@@ -406,6 +410,15 @@ pub struct Touchpoint {
     /// Evidence for the touchpoint.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<crate::text::EvidenceRef>,
+    /// Which events are this touchpoint: any rule may match (see [`EventMatch`]). A single
+    /// rule may be written without the list.
+    #[serde(
+        rename = "match",
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::event_match::one_or_many"
+    )]
+    pub matches: Vec<EventMatch>,
 }
 
 /// The three layers of journey KPIs.

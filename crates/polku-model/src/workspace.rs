@@ -336,6 +336,15 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
                 let tp_at = |field: &str| at(&format!("touchpoints[{j}].{field}"));
                 touchpoint_ids.push((tp.id.as_str(), tp_at("id")));
                 check_emotion(tp.emotion, &tp_at("emotion"), m, &mut out);
+                for (k, rule) in tp.matches.iter().enumerate() {
+                    if rule.is_empty() {
+                        out.push(m.error_at(
+                            &tp_at(&format!("match[{k}]")),
+                            "this match rule names no field, so it would match every event: \
+                             give it an event, channel, source, medium, campaign, url or properties",
+                        ));
+                    }
+                }
                 check_team(&tp.owner, tp_at("owner"), m, &mut out);
                 if let Some(entry) = &tp.catalogue
                     && catalogue.touchpoint(entry).is_none()
@@ -371,6 +380,22 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
                     ));
                 }
             }
+        }
+        if let Some(conversion) = &map.conversion
+            && !touchpoint_ids
+                .iter()
+                .any(|(id, _)| *id == conversion.as_str())
+        {
+            out.push(m.error_at(
+                "conversion",
+                format!(
+                    "the conversion `{conversion}` is not a touchpoint of this map{}",
+                    did_you_mean(
+                        conversion.as_str(),
+                        touchpoint_ids.iter().map(|(id, _)| *id)
+                    )
+                ),
+            ));
         }
         duplicates(touchpoint_ids.into_iter(), "touchpoint", m, &mut out);
     }

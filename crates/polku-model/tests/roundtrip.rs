@@ -1,9 +1,9 @@
 //! A map or persona written as YAML and read back is unchanged, whatever it holds.
 
 use polku_model::{
-    Cited, EvidenceKind, EvidenceRef, JourneyMap, Kpi, KpiLayer, MapId, MapKind, Opportunity,
-    OpportunityStatus, Persona, PersonaId, Stage, StageId, Step, TeamId, Touchpoint, TouchpointId,
-    TouchpointKind,
+    Cited, EventMatch, EvidenceKind, EvidenceRef, JourneyMap, Kpi, KpiLayer, MapId, MapKind,
+    Opportunity, OpportunityStatus, Persona, PersonaId, Stage, StageId, Step, TeamId, Touchpoint,
+    TouchpointId, TouchpointKind,
 };
 use proptest::collection::vec;
 use proptest::option;
@@ -77,19 +77,46 @@ fn touchpoint() -> impl Strategy<Value = Touchpoint> {
         emotion(),
         option::of(text()),
         vec(evidence(), 0..2),
+        vec(event_match(), 0..3),
     )
         .prop_map(
-            |(id, name, kind, channel, format, owner, emotion, notes, evidence)| Touchpoint {
-                id: TouchpointId::new(id).unwrap(),
-                name,
-                kind,
+            |(id, name, kind, channel, format, owner, emotion, notes, evidence, matches)| {
+                Touchpoint {
+                    id: TouchpointId::new(id).unwrap(),
+                    name,
+                    kind,
+                    channel,
+                    format,
+                    owner,
+                    emotion,
+                    catalogue: None,
+                    notes,
+                    evidence,
+                    matches,
+                }
+            },
+        )
+}
+
+fn event_match() -> impl Strategy<Value = EventMatch> {
+    (
+        option::of(text()),
+        option::of(text()),
+        option::of(text()),
+        option::of("[a-z*?]{1,6}"),
+        option::of(text()),
+        option::of("[a-z/*?.]{1,12}"),
+        prop::collection::btree_map("[a-z_]{1,6}", text(), 0..3),
+    )
+        .prop_map(
+            |(event, channel, source, medium, campaign, url, properties)| EventMatch {
+                event,
                 channel,
-                format,
-                owner,
-                emotion,
-                catalogue: None,
-                notes,
-                evidence,
+                source,
+                medium,
+                campaign,
+                url,
+                properties,
             },
         )
 }
@@ -198,6 +225,7 @@ fn map() -> impl Strategy<Value = JourneyMap> {
                 kind,
                 improves: improves.map(|m| MapId::new(m).unwrap()),
                 description,
+                conversion: None,
                 stages,
             },
         )

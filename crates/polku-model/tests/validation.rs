@@ -364,3 +364,24 @@ fn every_file_is_reported_in_one_run() {
     ));
     assert_eq!(found.len(), 3, "{found:#?}");
 }
+
+#[test]
+fn conversion_and_match_rules() {
+    let map = MAP.replace("kind: current", "kind: current\nconversion: blgo");
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:5:13: the conversion `blgo` is not a touchpoint of this map (did you mean `blog`?)",
+        "",
+    );
+    let map = MAP.replace(
+        "        kind: digital\n",
+        "        kind: digital\n        match: [{event: page_view, url: '*/blog*'}, {}]\n",
+    );
+    assert_one(
+        &findings_for_map(&map),
+        "maps/m.yaml:16:53: this match rule names no field",
+        "",
+    );
+    let map = MAP.replace("kind: current", "kind: current\nconversion: blog");
+    assert_eq!(findings_for_map(&map), Vec::<String>::new());
+}

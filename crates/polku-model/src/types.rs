@@ -527,32 +527,39 @@ impl Touchpoint {
 }
 
 impl Persona {
-    /// Every descriptive item of the persona, single fields first, in schema order.
-    pub fn cited_items(&self) -> impl Iterator<Item = &Cited> {
+    /// The single-valued facts as (YAML key, value), in the order a persona card shows them.
+    #[must_use]
+    pub fn facts(&self) -> [(&'static str, &Option<Cited>); 5] {
         [
-            &self.quote,
-            &self.age,
-            &self.education,
-            &self.role,
-            &self.reports_to,
-            &self.context,
+            ("role", &self.role),
+            ("age", &self.age),
+            ("education", &self.education),
+            ("reports_to", &self.reports_to),
+            ("context", &self.context),
         ]
-        .into_iter()
-        .filter_map(Option::as_ref)
-        .chain(
-            [
-                &self.judged_by,
-                &self.goals,
-                &self.dreams,
-                &self.problems,
-                &self.behaviour,
-                &self.motives,
-                &self.information_sources,
-                &self.social_channels,
-                &self.objections,
-            ]
-            .into_iter()
-            .flatten(),
-        )
+    }
+
+    /// The list fields as (YAML key, items), in the order a persona card shows them.
+    #[must_use]
+    pub fn lists(&self) -> [(&'static str, &Vec<Cited>); 9] {
+        [
+            ("goals", &self.goals),
+            ("problems", &self.problems),
+            ("judged_by", &self.judged_by),
+            ("dreams", &self.dreams),
+            ("behaviour", &self.behaviour),
+            ("motives", &self.motives),
+            ("information_sources", &self.information_sources),
+            ("social_channels", &self.social_channels),
+            ("objections", &self.objections),
+        ]
+    }
+
+    /// Every descriptive item of the persona: quote, facts, then list items.
+    pub fn cited_items(&self) -> impl Iterator<Item = &Cited> {
+        std::iter::once(&self.quote)
+            .chain(self.facts().map(|(_, v)| v))
+            .filter_map(Option::as_ref)
+            .chain(self.lists().into_iter().flat_map(|(_, items)| items))
     }
 }

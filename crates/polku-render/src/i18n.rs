@@ -190,3 +190,8 @@ mod tests {
         );
     }
 }
+
+/// The message id of a persona field's label: `reports_to` → `persona-reports-to`.
+pub(crate) fn field_label_key(field: &str) -> String {
+    format!("persona-{}", field.replace('_', "-"))
+}

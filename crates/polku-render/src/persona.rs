@@ -3,6 +3,7 @@
 //! Each item shows how many sources it cites; an item without evidence gets a hollow bullet
 //! and muted italic text, so a guess looks like a guess.
 
+use crate::i18n::field_label_key;
 use polku_model::{Cited, Persona};
 
 use crate::draw::{Ctx, color, size, style};
@@ -82,42 +83,28 @@ fn contents(out: &mut SvgWriter, ctx: &Ctx<'_>, p: &Persona, x: f64, y0: f64, w:
         out.append(inner);
         y += h;
     }
-    let facts = [
-        ("persona-role", &p.role),
-        ("persona-age", &p.age),
-        ("persona-education", &p.education),
-        ("persona-reports-to", &p.reports_to),
-        ("persona-context", &p.context),
-    ];
-    let present: Vec<_> = facts
-        .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v)))
+    let present: Vec<_> = p
+        .facts()
+        .into_iter()
+        .filter_map(|(name, v)| v.as_ref().map(|v| (field_label_key(name), v)))
         .collect();
     if !present.is_empty() {
         y += 10.0;
         for (key, value) in present {
             y += 4.0;
-            y += label(out, x, y, &tr.t(key));
+            y += label(out, x, y, &tr.t(&key));
             y += item(out, ctx, x, y, w, value);
         }
     }
-    let lists = [
-        ("persona-goals", &p.goals),
-        ("persona-problems", &p.problems),
-        ("persona-judged-by", &p.judged_by),
-        ("persona-dreams", &p.dreams),
-        ("persona-behaviour", &p.behaviour),
-        ("persona-motives", &p.motives),
-        ("persona-information-sources", &p.information_sources),
-        ("persona-social-channels", &p.social_channels),
-        ("persona-objections", &p.objections),
-    ];
+    let lists = p
+        .lists()
+        .map(|(name, items)| (field_label_key(name), items));
     for (key, items) in lists {
         if items.is_empty() {
             continue;
         }
         y += 12.0;
-        y += label(out, x, y, &tr.t(key));
+        y += label(out, x, y, &tr.t(&key));
         for it in items {
             y += 2.0;
             y += item(out, ctx, x, y, w, it);

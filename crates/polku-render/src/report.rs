@@ -5,6 +5,7 @@
 //! base64 `@font-face` rules, so the browser sets the posters' text with the very font their
 //! layout was measured with. Nothing is fetched.
 
+use crate::i18n::field_label_key;
 use std::fmt::Write as _;
 
 use polku_model::{Cited, JourneyMap, Language, Persona};
@@ -246,13 +247,9 @@ fn persona_card(out: &mut String, tr: &Tr, wi: usize, p: &Persona) {
             evidence(tr, q)
         );
     }
-    let facts = [
-        ("persona-role", &p.role),
-        ("persona-age", &p.age),
-        ("persona-education", &p.education),
-        ("persona-reports-to", &p.reports_to),
-        ("persona-context", &p.context),
-    ];
+    let facts = p
+        .facts()
+        .map(|(name, value)| (field_label_key(name), value));
     if facts.iter().any(|(_, v)| v.is_some()) {
         out.push_str("<dl>");
         for (key, value) in facts {
@@ -265,7 +262,7 @@ fn persona_card(out: &mut String, tr: &Tr, wi: usize, p: &Persona) {
                 let _ = write!(
                     out,
                     "<dt>{}</dt><dd{class}>{}{}</dd>",
-                    escape(&tr.t(key)),
+                    escape(&tr.t(&key)),
                     escape(&v.text),
                     evidence(tr, v)
                 );
@@ -273,22 +270,14 @@ fn persona_card(out: &mut String, tr: &Tr, wi: usize, p: &Persona) {
         }
         out.push_str("</dl>");
     }
-    let lists = [
-        ("persona-goals", &p.goals),
-        ("persona-problems", &p.problems),
-        ("persona-judged-by", &p.judged_by),
-        ("persona-dreams", &p.dreams),
-        ("persona-behaviour", &p.behaviour),
-        ("persona-motives", &p.motives),
-        ("persona-information-sources", &p.information_sources),
-        ("persona-social-channels", &p.social_channels),
-        ("persona-objections", &p.objections),
-    ];
+    let lists = p
+        .lists()
+        .map(|(name, items)| (field_label_key(name), items));
     for (key, items) in lists {
         if items.is_empty() {
             continue;
         }
-        let _ = write!(out, "<h5>{}</h5><ul>", escape(&tr.t(key)));
+        let _ = write!(out, "<h5>{}</h5><ul>", escape(&tr.t(&key)));
         for it in items {
             let class = if it.evidence.is_empty() {
                 " class=\"uncited\""

@@ -149,6 +149,11 @@ impl Tr {
     }
 }
 
+/// The message id of a persona field's label: `reports_to` → `persona-reports-to`.
+pub(crate) fn field_label_key(field: &str) -> String {
+    format!("persona-{}", field.replace('_', "-"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,9 +194,4 @@ mod tests {
             "Tavoite 5 min"
         );
     }
-}
-
-/// The message id of a persona field's label: `reports_to` → `persona-reports-to`.
-pub(crate) fn field_label_key(field: &str) -> String {
-    format!("persona-{}", field.replace('_', "-"))
 }

@@ -381,7 +381,7 @@ pub fn restitch_files(
         }
         let mut stale = false;
         for batch in EventStore::read(&part.path, Some(&cols), 64 * 1024)? {
-            let batch = batch.map_err(DataError::from)?;
+            let batch = batch?;
             let anon = batch.column(0).as_string::<i32>();
             let user = batch.column(1).as_string::<i32>();
             let customer = batch.column(2).as_string::<i32>();

@@ -34,14 +34,17 @@ pub use import::{
     ImportOptions, ImportReport, NoProgress, Progress, current_user, import_events, restitch,
 };
 pub use io::detect::Format;
+pub use tables::{TableOptions, TableReport, import_costs, import_interviews, import_survey};
 pub use time::{DEFAULT_TIMEZONE, TimeParser, parse_timezone};
 
 pub mod channel;
 mod error;
 pub mod field;
+pub mod generate;
 pub mod import;
 pub mod io;
 pub mod normalize;
 pub mod row;
 pub mod stitch;
+pub mod tables;
 pub mod time;

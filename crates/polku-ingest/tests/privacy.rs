@@ -37,10 +37,18 @@ fn forget_removes_a_person_everywhere_and_keeps_them_out() {
     let ws = Ws::new();
     ws.import(&fixture("web.csv"), &opts()).unwrap();
     ws.import(&fixture("segment.ndjson"), &opts()).unwrap();
+    let table_opts = polku_ingest::TableOptions {
+        channel_rules: Some(Vec::new()),
+        ..Default::default()
+    };
+    polku_ingest::import_survey(ws.root(), &fixture("survey_wide.csv"), &table_opts).unwrap();
+    polku_ingest::import_interviews(ws.root(), &fixture("interviews.yaml"), &table_opts).unwrap();
     let before = ws.events().len();
     let report = forget(ws.root(), "anni@example.com", "dpo").unwrap();
     // anni has four events on device c1 (three anonymous, stitched by the sign-up).
     assert_eq!(report.rows_removed.get("events"), Some(&4));
+    assert_eq!(report.rows_removed.get("survey"), Some(&2));
+    assert_eq!(report.rows_removed.get("interviews"), Some(&2));
     let ev = ws.events();
     assert_eq!(ev.len(), before - 4);
     let text = format!("{ev:?}");

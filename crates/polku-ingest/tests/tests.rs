@@ -6,4 +6,6 @@ mod bad_input;
 mod formats;
 mod idempotence;
 mod privacy;
+mod stats;
 mod stitching;
+mod tables;

@@ -137,7 +137,8 @@ impl EventStore {
         Ok(parts)
     }
 
-    /// Reads a table file, optionally only some columns, in batches of `batch_rows` rows.
+    /// Reads a table file, optionally only some columns (in the order given), in batches of
+    /// `batch_rows` rows.
     ///
     /// # Errors
     /// When the file cannot be opened or is not Parquet, or a column is missing.
@@ -145,11 +146,11 @@ impl EventStore {
         path: &Path,
         columns: Option<&[&str]>,
         batch_rows: usize,
-    ) -> Result<ParquetRecordBatchReader, DataError> {
+    ) -> Result<TableReader, DataError> {
         let file = fs_err::File::open(path)?.into_parts().0;
         let builder = ParquetRecordBatchReaderBuilder::try_new(file)
             .map_err(|e| DataError::parquet(path, e))?;
-        let builder = match columns {
+        let (builder, order) = match columns {
             Some(columns) => {
                 let schema = builder.schema().clone();
                 let mut indices = Vec::with_capacity(columns.len());
@@ -159,15 +160,24 @@ impl EventStore {
                     })?;
                     indices.push(i);
                 }
+                // The reader yields columns in file order; put them back in the order asked.
+                let mut sorted = indices.clone();
+                sorted.sort_unstable();
+                sorted.dedup();
+                let order: Vec<usize> = indices
+                    .iter()
+                    .map(|i| sorted.binary_search(i).unwrap_or(0))
+                    .collect();
                 let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
-                builder.with_projection(mask)
+                (builder.with_projection(mask), Some(order))
             }
-            None => builder,
+            None => (builder, None),
         };
-        builder
+        let inner = builder
             .with_batch_size(batch_rows)
             .build()
-            .map_err(|e| DataError::parquet(path, e))
+            .map_err(|e| DataError::parquet(path, e))?;
+        Ok(TableReader { inner, order })
     }
 
     /// Calls `f` with every batch of a table, optionally only some columns.
@@ -182,8 +192,7 @@ impl EventStore {
     ) -> Result<(), DataError> {
         for part in self.partitions(table)? {
             for batch in Self::read(&part.path, columns, 64 * 1024)? {
-                let batch = batch.map_err(DataError::from)?;
-                f(&part, &batch)?;
+                f(&part, &batch?)?;
             }
         }
         Ok(())
@@ -268,7 +277,7 @@ impl EventStore {
         let mut writer = TableWriter::create_from(tmp.reopen()?, tmp.path(), schema)?;
         let (mut before, mut after) = (0, 0);
         for batch in Self::read(path, None, 64 * 1024)? {
-            let batch = batch.map_err(DataError::from)?;
+            let batch = batch?;
             before += batch.num_rows();
             let out = f(batch)?;
             after += out.num_rows();
@@ -285,6 +294,35 @@ impl EventStore {
             tmp.persist(path).map_err(|e| e.error)?;
         }
         Ok((before, after))
+    }
+}
+
+/// Batches of one table file, with the columns in the order asked for.
+pub struct TableReader {
+    inner: ParquetRecordBatchReader,
+    order: Option<Vec<usize>>,
+}
+
+impl std::fmt::Debug for TableReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableReader")
+            .field("order", &self.order)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Iterator for TableReader {
+    type Item = Result<RecordBatch, DataError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let batch = match self.inner.next()? {
+            Ok(b) => b,
+            Err(e) => return Some(Err(e.into())),
+        };
+        Some(match &self.order {
+            Some(order) => batch.project(order).map_err(DataError::from),
+            None => Ok(batch),
+        })
     }
 }
 

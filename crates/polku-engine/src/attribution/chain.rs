@@ -1,9 +1,9 @@
 //! Absorbing Markov chains: exact absorption probabilities and expected rewards from the start
-//! state, with any set of states made absorbing ("removed").
+//! state, with sets of states made absorbing ("removed").
 //!
 //! Transient states are `0..n`, state 0 is the start. From state `s` the chain moves to `t` with
 //! probability `P(s, t)`, is absorbed into "conversion" with `conv[s]` (collecting `reward[s]`
-//! in expectation) or into "null" with `null[s]`. We need, from the start, the probability of
+//! in expectation) or into "null" otherwise. We need, from the start, the probability of
 //! conversion `p = (I - Q)^-1 conv` and the expected value `w = (I - Q)^-1 reward`.
 //!
 //! The state graph is split into strongly connected components (Tarjan), which come out
@@ -11,22 +11,41 @@
 //!
 //! * a component of one state without a self-loop is a single exact substitution;
 //! * a component of at most [`DENSE_MAX`] states is solved by dense LU with partial pivoting;
-//! * a larger one by Gauss–Seidel sweeps that carry, next to `x ≈ p` and `y ≈ w`, the absorption
-//!   probability `u ≈ 1`. Starting from zero, every iterate is a monotone lower bound: `x`, `y`
-//!   and `u` only grow, and `z = u - x` (the null-absorption iterate) does too, so
-//!   `p - x = (1 - q) - x <= 1 - z - x = 1 - u`, where `q = 1 - p` is the exact null
-//!   probability. `1 - u` is thus a computable bound on the error of `x` (and `(1 - u)` times the
-//!   largest reward rate bounds the error of `y`); sweeps stop when it is below the tolerance
-//!   or stops moving in floating point.
+//! * a larger one by Gauss–Seidel sweeps, which from zero give monotone lower bounds.
+//!
+//! The error of the sweeps is bounded a posteriori. Let `x` be the final vector and
+//! `r = conv + Q x - x` its residual (zero outside the iterated components, which are exact
+//! given their successors). The error at the start is `(G r)(start)` with `G = (I - Q)^-1`,
+//! and `G(start, s)` is the expected number of visits to `s` per journey. For a chain fitted
+//! to counted paths this is known without solving anything: every entry into a state is
+//! followed by exactly one exit, so the visits of the fitted chain equal the observed visits,
+//! `pi(s)` = journeys' entries into `s` / journeys. Removing states only lowers `G`, so for
+//! every variant `|error(start)| <= Σ_s pi(s) |r(s)|`, which is what the sweeps drive below
+//! the tolerance (checked every few sweeps; they also stop when the bound no longer shrinks
+//! at the rounding floor). The same holds for the expected value with its own residual.
 //!
 //! Every state absorbs with probability 1 because each lies on an observed path that ends in
 //! conversion or null (states without any outflow are made null-absorbing), so `I - Q` is
 //! non-singular and the sweeps converge.
+//!
+//! Removing a channel gives another chain on the same states. Up to [`MAX_LANES`] such
+//! variants ("lanes") are solved side by side, so a sweep reads every transition once for all
+//! of them.
 
 use super::AttributionError;
 
 /// Components up to this size are solved by dense LU.
 pub(crate) const DENSE_MAX: usize = 192;
+
+/// Most lanes solved together (one bit each in a removal mask).
+pub(crate) const MAX_LANES: usize = 64;
+
+/// Sweeps between two computations of the error bound.
+const CHECK_EVERY: usize = 4;
+
+/// Below this bound, sweeps also stop once the bound no longer shrinks: what is left is
+/// rounding (each row's probabilities sum to 1 only up to a few ulps).
+const ROUNDING_FLOOR: f64 = 1e-10;
 
 /// A sparse absorbing chain, with its components in solve order.
 #[derive(Debug, Clone)]
@@ -38,14 +57,14 @@ pub(crate) struct Chain {
     conv: Vec<f64>,
     null: Vec<f64>,
     reward: Vec<f64>,
+    /// Expected visits per journey (see the module doc).
+    visits: Vec<f64>,
     /// States, components contiguous, successors before predecessors.
     order: Vec<u32>,
     /// Component boundaries in `order` (`len = components + 1`).
     comp_ptr: Vec<usize>,
     /// Whether a component has a cycle (more than one state, or a self-loop).
     cyclic: Vec<bool>,
-    /// The largest reward per unit of conversion probability (for the value bound).
-    max_rate: f64,
 }
 
 /// Absorption from the start state.
@@ -57,25 +76,63 @@ pub(crate) struct Absorption {
     pub value: f64,
     /// Bound on the error of `conversion` (0 for direct solves, up to rounding).
     pub bound: f64,
+    /// Bound on the error of `value`.
+    pub value_bound: f64,
     /// Gauss–Seidel sweeps done (0 without large components).
     pub sweeps: usize,
 }
 
-/// Scratch vectors, reused between solves.
+/// Scratch space of the dense solves.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Workspace {
-    x: Vec<f64>,
-    y: Vec<f64>,
-    u: Vec<f64>,
+struct DenseScratch {
     local: Vec<u32>,
     dense: Vec<f64>,
     rhs: Vec<f64>,
     members: Vec<u32>,
 }
 
+/// Values of `lanes` variants of the chain side by side: per state, the conversion
+/// probabilities of all lanes, then their expected values.
+struct Lanes {
+    lanes: usize,
+    v: Vec<f64>,
+    acc: Vec<f64>,
+}
+
+impl Lanes {
+    fn new(n: usize, lanes: usize) -> Self {
+        Self {
+            lanes,
+            v: vec![0.0; n * 2 * lanes],
+            acc: vec![0.0; 2 * lanes],
+        }
+    }
+
+    #[inline]
+    fn state(&self, s: usize) -> &[f64] {
+        let w = 2 * self.lanes;
+        &self.v[s * w..s * w + w]
+    }
+
+    /// Fixes the lanes in `mask` of state `s` as removed (absorbed into null).
+    #[inline]
+    fn remove(&mut self, s: usize, mask: u64) {
+        let l = self.lanes;
+        let dst = &mut self.v[s * 2 * l..(s + 1) * 2 * l];
+        let mut m = mask;
+        while m != 0 {
+            let lane = m.trailing_zeros() as usize;
+            m &= m - 1;
+            dst[lane] = 0.0;
+            dst[l + lane] = 0.0;
+        }
+    }
+}
+
 impl Chain {
-    /// Builds a chain from CSR rows of transition probabilities and per-state absorption.
-    /// States without any outflow become null-absorbing.
+    /// Builds a chain from CSR rows of transition probabilities, per-state absorption and the
+    /// expected visits per journey (see the module doc). States without any outflow become
+    /// null-absorbing.
     pub(crate) fn new(
         row_ptr: Vec<usize>,
         col: Vec<u32>,
@@ -83,18 +140,16 @@ impl Chain {
         conv: Vec<f64>,
         mut null: Vec<f64>,
         reward: Vec<f64>,
+        visits: Vec<f64>,
     ) -> Self {
         let n = conv.len();
         debug_assert_eq!(row_ptr.len(), n + 1);
+        debug_assert_eq!(visits.len(), n);
         for s in 0..n {
             if row_ptr[s] == row_ptr[s + 1] && conv[s] == 0.0 && null[s] == 0.0 {
                 null[s] = 1.0;
             }
         }
-        let max_rate = (0..n)
-            .filter(|&s| conv[s] > 0.0)
-            .map(|s| reward[s] / conv[s])
-            .fold(0.0, f64::max);
         let mut chain = Self {
             n,
             row_ptr,
@@ -103,10 +158,10 @@ impl Chain {
             conv,
             null,
             reward,
+            visits,
             order: Vec::new(),
             comp_ptr: Vec::new(),
             cyclic: Vec::new(),
-            max_rate,
         };
         chain.components();
         chain
@@ -205,105 +260,156 @@ impl Chain {
         }
     }
 
-    /// Exact absorption from the start, with the states where `removed` is true absorbing
-    /// into null. `tolerance` bounds the error of the iterative part (see the module doc).
+    /// Exact absorption from the start for `lanes` variants of the chain: in lane `j` the
+    /// states whose `removed(s)` has bit `j` set are absorbing into null. `tolerance` bounds
+    /// the error of the iterative part (see the module doc).
     pub(crate) fn solve(
         &self,
-        removed: &dyn Fn(usize) -> bool,
+        lanes: usize,
+        removed: &dyn Fn(usize) -> u64,
         tolerance: f64,
         max_sweeps: usize,
-        ws: &mut Workspace,
-    ) -> Result<Absorption, AttributionError> {
-        let n = self.n;
-        ws.x.clear();
-        ws.x.resize(n, 0.0);
-        ws.y.clear();
-        ws.y.resize(n, 0.0);
-        ws.u.clear();
-        ws.u.resize(n, 0.0);
+    ) -> Result<Vec<Absorption>, AttributionError> {
+        assert!((1..=MAX_LANES).contains(&lanes));
+        let mut vals = Lanes::new(self.n, lanes);
+        let mut dense = DenseScratch::default();
         let mut sweeps_done = 0;
+        let mut members: Vec<(u32, u64)> = Vec::new();
+        let all = if lanes == MAX_LANES {
+            u64::MAX
+        } else {
+            (1u64 << lanes) - 1
+        };
+        let mut bound = vec![0.0; 2 * lanes];
+        let mut err = vec![0.0; 2 * lanes];
         for c in 0..self.cyclic.len() {
-            let members = &self.order[self.comp_ptr[c]..self.comp_ptr[c + 1]];
+            let comp = &self.order[self.comp_ptr[c]..self.comp_ptr[c + 1]];
             if !self.cyclic[c] {
-                let s = members[0] as usize;
-                if removed(s) {
-                    ws.u[s] = 1.0;
-                } else {
-                    self.relax(s, ws);
+                let s = comp[0] as usize;
+                self.relax(s, &mut vals);
+                vals.remove(s, removed(s));
+                continue;
+            }
+            members.clear();
+            members.extend(comp.iter().map(|&s| (s, removed(s as usize))));
+            if comp.len() <= DENSE_MAX {
+                for lane in 0..lanes {
+                    self.dense_block(&members, lane, &mut vals, &mut dense);
                 }
                 continue;
             }
-            ws.members.clear();
-            for &s in members {
-                if removed(s as usize) {
-                    ws.u[s as usize] = 1.0;
-                } else {
-                    ws.members.push(s);
+            for &(s, mask) in &members {
+                vals.remove(s as usize, mask);
+            }
+            // Members removed in every lane keep their fixed values; the others are swept in
+            // the order of their numbers, which keeps memory access local.
+            members.retain(|&(_, mask)| mask & all != all);
+            members.sort_unstable_by_key(|m| m.0);
+            let mut sweeps = 0;
+            let mut last_worst = f64::INFINITY;
+            loop {
+                for &(s, mask) in &members {
+                    self.relax(s as usize, &mut vals);
+                    vals.remove(s as usize, mask);
                 }
-            }
-            if ws.members.is_empty() {
-                continue;
-            }
-            if ws.members.len() <= DENSE_MAX {
-                self.dense_block(ws);
-            } else {
-                let members = std::mem::take(&mut ws.members);
-                let mut sweeps = 0;
-                loop {
-                    sweeps += 1;
-                    let mut worst = 0.0f64;
-                    let mut moved = false;
-                    for &s in &members {
-                        let before = ws.u[s as usize];
-                        self.relax(s as usize, ws);
-                        let after = ws.u[s as usize];
-                        moved |= after != before;
-                        worst = worst.max(1.0 - after);
-                    }
-                    if worst <= tolerance || !moved {
-                        break;
-                    }
-                    if sweeps >= max_sweeps {
-                        return Err(AttributionError::NotConverged {
-                            bound: worst,
-                            sweeps,
-                        });
-                    }
+                sweeps += 1;
+                if sweeps % CHECK_EVERY != 0 && sweeps < max_sweeps {
+                    continue;
                 }
-                sweeps_done += sweeps;
-                ws.members = members;
+                self.residual_bound(&members, &mut vals, &mut err);
+                let worst = err[..lanes].iter().copied().fold(0.0, f64::max);
+                if worst <= tolerance || (worst < ROUNDING_FLOOR && worst > 0.9 * last_worst) {
+                    break;
+                }
+                if sweeps >= max_sweeps {
+                    return Err(AttributionError::NotConverged {
+                        bound: worst,
+                        sweeps,
+                    });
+                }
+                last_worst = worst;
             }
+            for (b, e) in bound.iter_mut().zip(&err) {
+                *b += e;
+            }
+            sweeps_done += sweeps;
         }
-        Ok(Absorption {
-            conversion: ws.x[0],
-            value: ws.y[0],
-            bound: (1.0 - ws.u[0]).max(0.0),
-            sweeps: sweeps_done,
-        })
+        let start = vals.state(0);
+        Ok((0..lanes)
+            .map(|j| Absorption {
+                conversion: start[j],
+                value: start[lanes + j],
+                bound: bound[j],
+                value_bound: bound[lanes + j],
+                sweeps: sweeps_done,
+            })
+            .collect())
     }
 
-    /// One Gauss–Seidel update of state `s` from the current values of its successors.
+    /// `Σ visits(s) |residual(s)|` over `members`, per lane, for conversions then values.
+    fn residual_bound(&self, members: &[(u32, u64)], vals: &mut Lanes, err: &mut [f64]) {
+        err.fill(0.0);
+        let l = vals.lanes;
+        for &(s, mask) in members {
+            let s = s as usize;
+            self.gather(s, vals);
+            let pi = self.visits[s];
+            let now = vals.state(s);
+            for (j, e) in err.iter_mut().enumerate() {
+                if mask & (1u64 << (j % l)) == 0 {
+                    *e += pi * (vals.acc[j] - now[j]).abs();
+                }
+            }
+        }
+    }
+
+    /// `conv + Q x` (and `reward + Q y`) at state `s`, all lanes, into `vals.acc`.
     #[inline]
-    fn relax(&self, s: usize, ws: &mut Workspace) {
-        let mut x = self.conv[s];
-        let mut y = self.reward[s];
-        let mut u = self.conv[s] + self.null[s];
+    fn gather(&self, s: usize, vals: &mut Lanes) {
+        let l = vals.lanes;
+        let w = 2 * l;
+        let acc = &mut vals.acc;
+        acc[..l].fill(self.conv[s]);
+        acc[l..].fill(self.reward[s]);
         for e in self.row_ptr[s]..self.row_ptr[s + 1] {
-            let t = self.col[e] as usize;
             let p = self.prob[e];
-            x += p * ws.x[t];
-            y += p * ws.y[t];
-            u += p * ws.u[t];
+            let t = self.col[e] as usize;
+            for (a, x) in acc.iter_mut().zip(&vals.v[t * w..t * w + w]) {
+                *a += p * x;
+            }
         }
-        ws.x[s] = x;
-        ws.y[s] = y;
-        ws.u[s] = u;
     }
 
-    /// Solves the component in `ws.members` by dense LU; states outside it are already final.
-    fn dense_block(&self, ws: &mut Workspace) {
+    /// One Gauss–Seidel update of state `s`, all lanes (removed lanes are fixed by the caller).
+    #[inline]
+    fn relax(&self, s: usize, vals: &mut Lanes) {
+        self.gather(s, vals);
+        let w = 2 * vals.lanes;
+        vals.v[s * w..s * w + w].copy_from_slice(&vals.acc);
+    }
+
+    /// Solves one lane of a small component by dense LU; states outside it are final.
+    fn dense_block(
+        &self,
+        members: &[(u32, u64)],
+        lane: usize,
+        vals: &mut Lanes,
+        ws: &mut DenseScratch,
+    ) {
         const OUT: u32 = u32::MAX;
+        let l = vals.lanes;
+        ws.members.clear();
+        for &(s, mask) in members {
+            if mask & (1u64 << lane) == 0 {
+                ws.members.push(s);
+            } else {
+                vals.remove(s as usize, 1u64 << lane);
+            }
+        }
         let m = ws.members.len();
+        if m == 0 {
+            return;
+        }
         if ws.local.len() < self.n {
             ws.local.resize(self.n, OUT);
         }
@@ -313,79 +419,70 @@ impl Chain {
         ws.dense.clear();
         ws.dense.resize(m * m, 0.0);
         ws.rhs.clear();
-        ws.rhs.resize(m * 3, 0.0);
+        ws.rhs.resize(m * 2, 0.0);
         for (i, &s) in ws.members.iter().enumerate() {
             let s = s as usize;
             ws.dense[i * m + i] += 1.0;
-            let (mut x, mut y, mut u) = (self.conv[s], self.reward[s], self.conv[s] + self.null[s]);
+            let (mut x, mut y) = (self.conv[s], self.reward[s]);
             for (t, p) in self.row(s) {
                 match ws.local[t] {
                     OUT => {
-                        x += p * ws.x[t];
-                        y += p * ws.y[t];
-                        u += p * ws.u[t];
+                        let v = vals.state(t);
+                        x += p * v[lane];
+                        y += p * v[l + lane];
                     }
                     j => ws.dense[i * m + j as usize] -= p,
                 }
             }
-            ws.rhs[i * 3] = x;
-            ws.rhs[i * 3 + 1] = y;
-            ws.rhs[i * 3 + 2] = u;
+            ws.rhs[i * 2] = x;
+            ws.rhs[i * 2 + 1] = y;
         }
-        lu_solve(&mut ws.dense, m, &mut ws.rhs, 3);
+        lu_solve(&mut ws.dense, m, &mut ws.rhs, 2);
+        let w = 2 * l;
         for (i, &s) in ws.members.iter().enumerate() {
             let s = s as usize;
-            ws.x[s] = ws.rhs[i * 3];
-            ws.y[s] = ws.rhs[i * 3 + 1];
-            ws.u[s] = ws.rhs[i * 3 + 2];
+            let v = &mut vals.v[s * w..s * w + w];
+            v[lane] = ws.rhs[i * 2];
+            v[l + lane] = ws.rhs[i * 2 + 1];
             ws.local[s] = OUT;
         }
     }
 
-    /// Absorption from the start within `steps` transitions (a journey that has not been
-    /// absorbed by then counts as not converting), with `removed` states absorbing into null.
+    /// Absorption from the start within `steps` transitions (a journey not absorbed by then
+    /// counts as not converting), for `lanes` variants as in [`Chain::solve`]. The recursion
+    /// is Jacobi's, so the cut-off is exact.
     pub(crate) fn solve_horizon(
         &self,
-        removed: &dyn Fn(usize) -> bool,
+        lanes: usize,
+        removed: &dyn Fn(usize) -> u64,
         steps: usize,
-        ws: &mut Workspace,
-    ) -> Absorption {
-        let n = self.n;
-        // x, y: values within k steps; u, rhs: the next iterate (Jacobi, so truncation is exact).
-        ws.x.clear();
-        ws.x.resize(n, 0.0);
-        ws.y.clear();
-        ws.y.resize(n, 0.0);
-        ws.u.clear();
-        ws.u.resize(n, 0.0);
-        ws.rhs.clear();
-        ws.rhs.resize(n, 0.0);
-        let live: Vec<bool> = (0..n).map(|s| !removed(s)).collect();
+    ) -> Vec<Absorption> {
+        assert!((1..=MAX_LANES).contains(&lanes));
+        let masks: Vec<u64> = (0..self.n).map(removed).collect();
+        let mut old = Lanes::new(self.n, lanes);
+        let mut new = Lanes::new(self.n, lanes);
+        let w = 2 * lanes;
         for _ in 0..steps {
-            for (s, _) in live.iter().enumerate().filter(|(_, live)| **live) {
-                let mut x = self.conv[s];
-                let mut y = self.reward[s];
-                for (t, p) in self.row(s) {
-                    x += p * ws.x[t];
-                    y += p * ws.y[t];
-                }
-                ws.u[s] = x;
-                ws.rhs[s] = y;
+            // Values within k + 1 steps, in `new`, from those within k, in `old`.
+            for (s, &mask) in masks.iter().enumerate() {
+                old.acc.clear();
+                old.acc.resize(w, 0.0);
+                self.gather(s, &mut old);
+                new.v[s * w..s * w + w].copy_from_slice(&old.acc);
+                new.remove(s, mask);
             }
-            std::mem::swap(&mut ws.x, &mut ws.u);
-            std::mem::swap(&mut ws.y, &mut ws.rhs);
+            std::mem::swap(&mut old, &mut new);
         }
-        Absorption {
-            conversion: ws.x[0],
-            value: ws.y[0],
-            bound: 0.0,
-            sweeps: steps,
-        }
-    }
-
-    /// Bound on the error of an expected value, given the bound on the conversion probability.
-    pub(crate) fn value_bound(&self, bound: f64) -> f64 {
-        bound * self.max_rate
+        let start = old.state(0);
+        (0..lanes)
+            .map(|j| Absorption {
+                conversion: start[j],
+                value: start[lanes + j],
+                bound: 0.0,
+                value_bound: 0.0,
+                sweeps: steps,
+            })
+            .collect()
     }
 }
 
@@ -393,7 +490,6 @@ impl Chain {
 /// stored row-major in `b` (`m x k`), by LU with partial pivoting. `a` is overwritten.
 pub(crate) fn lu_solve(a: &mut [f64], m: usize, b: &mut [f64], k: usize) {
     for col in 0..m {
-        // Pivot.
         let mut p = col;
         let mut best = a[col * m + col].abs();
         for r in col + 1..m {
@@ -423,16 +519,14 @@ pub(crate) fn lu_solve(a: &mut [f64], m: usize, b: &mut [f64], k: usize) {
             a[r * m + col] = 0.0;
             let (top, bottom) = a.split_at_mut(r * m);
             let pivot_row = &top[col * m..col * m + m];
-            let row = &mut bottom[..m];
-            for j in col + 1..m {
-                row[j] -= f * pivot_row[j];
+            for (x, p) in bottom[col + 1..m].iter_mut().zip(&pivot_row[col + 1..]) {
+                *x -= f * p;
             }
             for j in 0..k {
                 b[r * k + j] -= f * b[col * k + j];
             }
         }
     }
-    // Back substitution.
     for r in (0..m).rev() {
         for j in 0..k {
             let mut s = b[r * k + j];
@@ -451,6 +545,7 @@ mod tests {
 
     /// start -> a; a -> b (1/2), conv (1/4), null (1/4); b -> a (1/2), null (1/2).
     /// p_a = 1/4 + p_b/2, p_b = p_a/2  =>  p_a = 1/3; p_start = 1/3.
+    /// Visits: pi_a = 1 + pi_b / 2, pi_b = pi_a / 2  =>  pi_a = 4/3, pi_b = 2/3.
     fn small() -> Chain {
         Chain::new(
             vec![0, 1, 2, 3],
@@ -459,6 +554,7 @@ mod tests {
             vec![0.0, 0.25, 0.0],
             vec![0.0, 0.25, 0.5],
             vec![0.0, 2.5, 0.0],
+            vec![1.0, 4.0 / 3.0, 2.0 / 3.0],
         )
     }
 
@@ -466,27 +562,24 @@ mod tests {
     fn dense_and_components() {
         let c = small();
         assert_eq!(c.largest_component(), 2);
-        let mut ws = Workspace::default();
-        let a = c.solve(&|_| false, 1e-15, 100, &mut ws).unwrap();
-        assert!((a.conversion - 1.0 / 3.0).abs() < 1e-15);
-        assert!((a.value - 10.0 / 3.0).abs() < 1e-14);
-        // Removing b: p_a = 1/4.
-        let a = c.solve(&|s| s == 2, 1e-15, 100, &mut ws).unwrap();
-        assert!((a.conversion - 0.25).abs() < 1e-15);
+        // Lane 0: the whole chain; lane 1: b removed (p_a = 1/4).
+        let r = c
+            .solve(2, &|s| if s == 2 { 0b10 } else { 0 }, 1e-15, 100)
+            .unwrap();
+        assert!((r[0].conversion - 1.0 / 3.0).abs() < 1e-15);
+        assert!((r[0].value - 10.0 / 3.0).abs() < 1e-14);
+        assert!((r[1].conversion - 0.25).abs() < 1e-15);
     }
 
     #[test]
     fn horizon_truncates() {
         let c = small();
-        let mut ws = Workspace::default();
+        let p = |steps| c.solve_horizon(1, &|_| 0, steps)[0].conversion;
         // Within 2 transitions: start -> a -> conv only.
-        assert_eq!(c.solve_horizon(&|_| false, 2, &mut ws).conversion, 0.25);
+        assert_eq!(p(2), 0.25);
         // Within 4: also start -> a -> b -> a -> conv (1/2 * 1/2 * 1/4).
-        assert!(
-            (c.solve_horizon(&|_| false, 4, &mut ws).conversion - (0.25 + 0.0625)).abs() < 1e-15
-        );
-        let long = c.solve_horizon(&|_| false, 200, &mut ws).conversion;
-        assert!((long - 1.0 / 3.0).abs() < 1e-15);
+        assert!((p(4) - (0.25 + 0.0625)).abs() < 1e-15);
+        assert!((p(200) - 1.0 / 3.0).abs() < 1e-15);
     }
 
     #[test]

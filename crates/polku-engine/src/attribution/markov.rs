@@ -27,7 +27,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::chain::{Absorption, Chain, Workspace};
+use super::chain::{Absorption, Chain, MAX_LANES};
 use super::paths::{FxMap, PathSet};
 use super::{AttributionError, Credits};
 
@@ -111,7 +111,7 @@ pub struct MarkovResult {
     pub error_bound: f64,
     /// Bound on the absolute error of any expected value per journey computed.
     pub value_error_bound: f64,
-    /// Gauss–Seidel sweeps done over all solves.
+    /// Gauss–Seidel sweeps done (each sweep updates a batch of the removal solves at once).
     pub sweeps: usize,
 }
 
@@ -190,6 +190,23 @@ impl MarkovModel {
             seq_ptr.push(seq.len());
         }
 
+        // Number the states in the order of their channels, so that the successors of a state
+        // (its channels shifted by one) are neighbours in memory for the solver.
+        if k > 1 {
+            let mut by_channels: Vec<u32> = (1..states.len() as u32).collect();
+            by_channels.sort_unstable_by_key(|&s| states[s as usize]);
+            let mut rank = vec![0u32; states.len()];
+            for (new, &old) in by_channels.iter().enumerate() {
+                rank[old as usize] = new as u32 + 1;
+            }
+            for id in &mut seq {
+                *id = rank[*id as usize];
+            }
+            let old = std::mem::take(&mut states);
+            states.push(old[0]);
+            states.extend(by_channels.iter().map(|&s| old[s as usize]));
+        }
+
         // Pass 2: transition counts.
         let n = states.len();
         let mut conv = vec![0.0; n];
@@ -215,9 +232,16 @@ impl MarkovModel {
         }
         let (row_ptr, col, mut prob) = edges.into_csr();
         let mut dead = vec![false; n];
+        // Expected visits per journey: every entry into a state is followed by one exit, so
+        // the fitted chain visits each state as often as the journeys did.
+        let mut visits = vec![0.0; n];
+        let journeys: f64 = prob[row_ptr[0]..row_ptr[1]].iter().sum();
         for s in 0..n {
             let out: f64 = prob[row_ptr[s]..row_ptr[s + 1]].iter().sum::<f64>() + conv[s] + null[s];
             if out > 0.0 {
+                if journeys > 0.0 {
+                    visits[s] = out / journeys;
+                }
                 for p in &mut prob[row_ptr[s]..row_ptr[s + 1]] {
                     *p /= out;
                 }
@@ -228,7 +252,7 @@ impl MarkovModel {
                 dead[s] = true;
             }
         }
-        let chain = Chain::new(row_ptr, col, prob, conv, null, value);
+        let chain = Chain::new(row_ptr, col, prob, conv, null, value, visits);
         Ok(Self {
             options: options.clone(),
             names: paths.channel_names().to_vec(),
@@ -305,22 +329,29 @@ impl MarkovModel {
         out
     }
 
-    fn absorb(
-        &self,
-        channel: Option<u32>,
-        ws: &mut Workspace,
-    ) -> Result<Absorption, AttributionError> {
-        let removed = |s: usize| match channel {
-            Some(c) => s != 0 && self.states[s].contains(&c),
-            None => false,
+    /// Solves lanes `first..first + count`, where lane 0 is the whole chain and lane `c + 1`
+    /// the chain without channel `c`.
+    fn absorb(&self, first: usize, count: usize) -> Result<Vec<Absorption>, AttributionError> {
+        let removed = |s: usize| -> u64 {
+            if s == 0 {
+                return 0;
+            }
+            let mut mask = 0u64;
+            for &c in self.states[s].iter().take_while(|&&c| c != u32::MAX) {
+                let lane = c as usize + 1;
+                if (first..first + count).contains(&lane) {
+                    mask |= 1 << (lane - first);
+                }
+            }
+            mask
         };
         match self.options.max_steps {
-            Some(steps) => Ok(self.chain.solve_horizon(&removed, steps + 1, ws)),
+            Some(steps) => Ok(self.chain.solve_horizon(count, &removed, steps + 1)),
             None => self.chain.solve(
+                count,
                 &removed,
                 self.options.tolerance,
                 self.options.max_sweeps,
-                ws,
             ),
         }
     }
@@ -332,55 +363,66 @@ impl MarkovModel {
     /// [`MarkovOptions::max_sweeps`] sweeps.
     pub fn solve(&self) -> Result<MarkovResult, AttributionError> {
         let channels = self.names.len();
-        let mut ws = Workspace::default();
-        let full = self.absorb(None, &mut ws)?;
-
+        let lanes = channels + 1;
         let threads = match self.options.threads {
             0 => std::thread::available_parallelism().map_or(1, usize::from),
             t => t,
         }
-        .clamp(1, channels.max(1));
+        .clamp(1, lanes);
+        // Lanes in batches: one per thread, each at most MAX_LANES wide.
+        let batches = threads.max(lanes.div_ceil(MAX_LANES));
+        let size = lanes.div_ceil(batches);
+        let ranges: Vec<(usize, usize)> = (0..lanes)
+            .step_by(size)
+            .map(|first| (first, size.min(lanes - first)))
+            .collect();
         let next = AtomicUsize::new(0);
-        let work = || -> Result<Vec<(usize, Absorption)>, AttributionError> {
-            let mut ws = Workspace::default();
+        let work = || -> Result<Batches, AttributionError> {
             let mut done = Vec::new();
             loop {
-                let c = next.fetch_add(1, Ordering::Relaxed);
-                if c >= channels {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(first, count)) = ranges.get(i) else {
                     return Ok(done);
-                }
-                done.push((c, self.absorb(Some(c as u32), &mut ws)?));
+                };
+                done.push((first, self.absorb(first, count)?));
             }
         };
-        let mut removed: Vec<Option<Absorption>> = vec![None; channels];
-        if threads == 1 {
-            for (c, a) in work()? {
-                removed[c] = Some(a);
-            }
+        let parts: Vec<Result<Batches, AttributionError>> = if threads == 1 {
+            vec![work()]
         } else {
-            let parts: Vec<Result<Vec<(usize, Absorption)>, AttributionError>> =
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
-                    handles
-                        .into_iter()
-                        .map(|h| h.join().expect("solver thread panicked"))
-                        .collect()
-                });
-            for part in parts {
-                for (c, a) in part? {
-                    removed[c] = Some(a);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads.min(ranges.len()))
+                    .map(|_| scope.spawn(work))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("solver thread panicked"))
+                    .collect()
+            })
+        };
+        let mut solved: Vec<Option<Absorption>> = vec![None; lanes];
+        for part in parts {
+            for (first, results) in part? {
+                for (i, a) in results.into_iter().enumerate() {
+                    solved[first + i] = Some(a);
                 }
             }
         }
+        let solved: Vec<Absorption> = solved
+            .into_iter()
+            .map(|a| a.expect("every lane solved"))
+            .collect();
+        let full = solved[0];
+        let removed = &solved[1..];
+        let sweeps = ranges.iter().map(|&(first, _)| solved[first].sweeps).sum();
 
         let mut effects = vec![0.0; channels];
         let mut value_effects = vec![0.0; channels];
         let mut bound = full.bound;
-        let mut sweeps = full.sweeps;
+        let mut value_bound = full.value_bound;
         for (c, a) in removed.iter().enumerate() {
-            let a = a.expect("every channel solved");
             bound = bound.max(a.bound);
-            sweeps += a.sweeps;
+            value_bound = value_bound.max(a.value_bound);
             if full.conversion > 0.0 {
                 effects[c] = (1.0 - a.conversion / full.conversion).max(0.0);
             }
@@ -407,11 +449,14 @@ impl MarkovModel {
             removal_effects: effects,
             value_removal_effects: value_effects,
             error_bound: bound,
-            value_error_bound: self.chain.value_bound(bound),
+            value_error_bound: value_bound,
             sweeps,
         })
     }
 }
+
+/// Solved batches of lanes: the first lane of each, and its results.
+type Batches = Vec<(usize, Vec<Absorption>)>;
 
 /// Transition counts: a dense matrix for small state spaces, a hash map otherwise.
 enum EdgeCounts {

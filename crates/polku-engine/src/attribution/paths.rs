@@ -230,7 +230,7 @@ impl PathSet {
 #[derive(Debug, Default)]
 pub struct PathSetBuilder {
     set: PathSet,
-    channel_index: HashMap<String, ChannelId>,
+    channel_index: FxMap<Box<str>, ChannelId>,
     path_index: FxMap<Box<[ChannelId]>, usize>,
     scratch: Vec<ChannelId>,
 }
@@ -255,7 +255,7 @@ impl PathSetBuilder {
         }
         let id = ChannelId::from_index(self.set.names.len());
         self.set.names.push(name.to_owned());
-        self.channel_index.insert(name.to_owned(), id);
+        self.channel_index.insert(name.into(), id);
         id
     }
 

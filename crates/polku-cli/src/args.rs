@@ -9,7 +9,7 @@ use polku_model::{Language, MapKind};
 /// polku: buyer personas and customer journey maps grounded in evidence, measured from
 /// touchpoint data, printed as posters.
 #[derive(Debug, Parser)]
-#[command(name = "polku", version, about, max_term_width = 100)]
+#[command(name = "polku", version, max_term_width = 100)]
 pub struct Cli {
     /// The workspace folder (the one with polku.yaml).
     #[arg(
@@ -49,6 +49,15 @@ pub enum Command {
     /// Credit conversions to channels: first/last touch, linear, time decay, position-based,
     /// exact Markov (removal effect), Shapley and fractribution.
     Attribution(Box<crate::commands::attribution::AttributionArgs>),
+    /// Import touchpoint data: events (CSV, NDJSON, Parquet, GA4, Segment), ad costs, survey
+    /// answers, interviews.
+    Import(crate::commands::import::ImportArgs),
+    /// Counts of the imported data: events, customers, time span, per source.
+    Stats(crate::commands::stats::StatsArgs),
+    /// Erase one person from every table, keeping a record in the audit log.
+    Forget(crate::commands::forget::ForgetArgs),
+    /// Write a synthetic multi-channel data set with a known ground truth.
+    Generate(crate::commands::generate::GenerateArgs),
 }
 
 /// Options of `polku init`.

@@ -4,10 +4,14 @@ pub mod attribution;
 mod catalogue;
 mod demo;
 mod diff;
+pub mod forget;
+pub mod generate;
+pub mod import;
 mod init;
 mod ls;
 mod mermaid;
 mod render;
+pub mod stats;
 mod validate;
 
 use std::io::Write;
@@ -34,6 +38,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Catalogue(args) => catalogue::run(args, ws),
         Command::Demo(args) => demo::run(args),
         Command::Attribution(args) => attribution::run(args),
+        Command::Import(args) => import::run(args, ws),
+        Command::Stats(args) => stats::run(args, ws),
+        Command::Forget(args) => forget::run(args, ws),
+        Command::Generate(args) => generate::run(args),
     }
 }
 

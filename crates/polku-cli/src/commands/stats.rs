@@ -25,8 +25,7 @@ pub struct StatsArgs {
 }
 
 fn time(us: Option<i64>) -> Option<String> {
-    us.and_then(chrono::DateTime::from_timestamp_micros)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    us.map(polku_ingest::time::format_micros)
 }
 
 /// The stats as JSON: `{"events":N,"customers":N,"first":TIME,"last":TIME,...}`.

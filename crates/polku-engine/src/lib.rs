@@ -1,6 +1,26 @@
 //! The analytics engine of polku.
 //!
-//! Today it holds [`attribution`]: multi-touch attribution over aggregated customer journeys
+//! Journey analytics run on Apache DataFusion: [`Analytics`] opens a workspace's Parquet tables
+//! as a query session, [`matching`] binds a map's touchpoints to events inside the plan, and
+//! the journey operators are aggregate and window functions over events partitioned by
+//! customer ([`funnel`], [`paths`], [`stages`], [`retention`], sessions in [`udf`]), so the same
+//! plans can run distributed.
+//!
+//! ```no_run
+//! use polku_engine::{Analytics, funnel::FunnelQuery};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let workspace: polku_model::Workspace = unimplemented!();
+//! let analytics = Analytics::open("my-workspace")?;
+//! let report = analytics.funnel(&workspace, &FunnelQuery::new(["page_view", "signup", "purchase"]))?;
+//! for step in &report.steps {
+//!     println!("{}: {} ({:.0} %)", step.step, step.count, step.conversion * 100.0);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! It also holds [`attribution`]: multi-touch attribution over aggregated customer journeys
 //! ("paths"), with heuristic models (first, last, last non-direct, linear, time decay,
 //! position-based), a k-order Markov model solved exactly by absorbing-chain linear algebra,
 //! Shapley values on channel sets (simplified and ordered), and the fractribution method of
@@ -26,3 +46,15 @@
 #![deny(missing_docs)]
 
 pub mod attribution;
+mod error;
+pub mod funnel;
+pub mod matching;
+pub mod paths;
+pub mod retention;
+mod session;
+pub mod stages;
+pub mod time;
+pub mod udf;
+
+pub use error::{AnalyticsError, Result};
+pub use session::{Analytics, EngineSettings, ORDINAL, TIME_US, TimeRange, WHO};

@@ -127,7 +127,22 @@ pub struct PathSet {
     empty: EmptyPaths,
 }
 
+/// A 64-bit hash of a path (two rounds of the Fx scheme with different seeds, folded).
+fn path_hash(path: &[ChannelId]) -> u64 {
+    let mut a = FxHasher::default();
+    let mut b = FxHasher { hash: 0x9e37_79b9_7f4a_7c15 };
+    for c in path {
+        a.add(u64::from(c.raw()));
+        b.add(u64::from(c.raw()).rotate_left(29));
+    }
+    a.hash ^ b.hash.rotate_left(32) ^ (path.len() as u64)
+}
+
 impl PathSet {
+    fn stored(&self, i: usize) -> &[ChannelId] {
+        &self.touches[self.offsets[i]..self.offsets[i + 1]]
+    }
+
     /// Number of unique paths.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -231,7 +246,10 @@ impl PathSet {
 pub struct PathSetBuilder {
     set: PathSet,
     channel_index: FxMap<Box<str>, ChannelId>,
-    path_index: FxMap<Box<[ChannelId]>, usize>,
+    /// Paths by a 64-bit hash of their channels (the index of the first path with it)...
+    path_index: FxMap<u64, usize>,
+    /// ...and the rare other paths whose hash collides with one already there.
+    collisions: FxMap<Box<[ChannelId]>, usize>,
     scratch: Vec<ChannelId>,
 }
 
@@ -327,19 +345,39 @@ impl PathSetBuilder {
         }
         self.set.has_nulls |= nulls > 0.0;
         self.set.has_values |= value > 0.0;
-        if let Some(&i) = self.path_index.get(path) {
+        let hash = path_hash(path);
+        let found = match self.path_index.get(&hash) {
+            Some(&i) if self.set.stored(i) == path => Some(i),
+            Some(_) => self.collisions.get(path).copied(),
+            None => None,
+        };
+        if let Some(i) = found {
             self.set.conversions[i] += conversions;
             self.set.nulls[i] += nulls;
             self.set.values[i] += value;
             return;
         }
         let i = self.set.conversions.len();
-        self.path_index.insert(path.into(), i);
+        if let Some(&first) = self.path_index.get(&hash) {
+            debug_assert_ne!(self.set.stored(first), path);
+            self.collisions.insert(path.into(), i);
+        } else {
+            self.path_index.insert(hash, i);
+        }
         self.set.touches.extend_from_slice(path);
         self.set.offsets.push(self.set.touches.len());
         self.set.conversions.push(conversions);
         self.set.nulls.push(nulls);
         self.set.values.push(value);
+    }
+
+    /// Room for about `paths` unique paths.
+    fn reserve(&mut self, paths: usize) {
+        self.path_index.reserve(paths);
+        self.set.conversions.reserve(paths);
+        self.set.nulls.reserve(paths);
+        self.set.values.reserve(paths);
+        self.set.offsets.reserve(paths);
     }
 
     /// The finished set.
@@ -393,10 +431,13 @@ pub fn read_path_file(file: &Path, format: &PathFileFormat) -> Result<PathSet, A
         file: file.display().to_string(),
         source,
     })?;
-    read_paths(
+    // About one unique path per 100 bytes, to size the tables once.
+    let hint = reader.metadata().map_or(0, |m| usize::try_from(m.len() / 100).unwrap_or(0));
+    read_paths_with_hint(
         std::io::BufReader::with_capacity(1 << 20, reader),
         &file.display().to_string(),
         format,
+        hint,
     )
 }
 
@@ -410,6 +451,15 @@ pub fn read_paths<R: Read>(
     reader: R,
     source: &str,
     format: &PathFileFormat,
+) -> Result<PathSet, AttributionError> {
+    read_paths_with_hint(reader, source, format, 0)
+}
+
+fn read_paths_with_hint<R: Read>(
+    reader: R,
+    source: &str,
+    format: &PathFileFormat,
+    hint: usize,
 ) -> Result<PathSet, AttributionError> {
     if format.separator.is_empty() {
         return Err(AttributionError::EmptySeparator);
@@ -444,6 +494,7 @@ pub fn read_paths<R: Read>(
     let value_col = format.value_column.as_deref().map(column).transpose()?;
 
     let mut builder = PathSetBuilder::new();
+    builder.reserve(hint);
     let mut record = csv::ByteRecord::new();
     let mut ids: Vec<ChannelId> = Vec::new();
     let sep = format.separator.as_bytes();

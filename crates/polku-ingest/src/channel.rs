@@ -392,17 +392,23 @@ fn default_group(source: &str, medium: &str, campaign: &str) -> &'static str {
     UNASSIGNED
 }
 
-/// The host of a URL, lower-cased, without `www.`; `None` for a path or an empty text.
-#[must_use]
-pub fn url_host(url: &str) -> Option<String> {
+/// The host of a URL as written, without `www.`; `None` for a path or an empty text.
+fn host_slice(url: &str) -> Option<&str> {
     let rest = url.trim().split_once("://").map(|(_, r)| r)?;
     let host = rest.split(['/', '?', '#']).next()?;
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = host.split(':').next()?.to_ascii_lowercase();
-    if host.is_empty() {
-        return None;
-    }
-    Some(host.strip_prefix("www.").map(str::to_owned).unwrap_or(host))
+    let host = host.split(':').next()?;
+    let host = match host.get(..4) {
+        Some(p) if p.eq_ignore_ascii_case("www.") => &host[4..],
+        _ => host,
+    };
+    (!host.is_empty()).then_some(host)
+}
+
+/// The host of a URL, lower-cased, without `www.`; `None` for a path or an empty text.
+#[must_use]
+pub fn url_host(url: &str) -> Option<String> {
+    host_slice(url).map(str::to_ascii_lowercase)
 }
 
 /// Source and medium for a visit that came from `referrer` and has no UTM tags, as GA4 derives
@@ -410,12 +416,14 @@ pub fn url_host(url: &str) -> Option<String> {
 /// referrer on the page's own site is internal navigation and gives nothing.
 #[must_use]
 pub fn from_referrer(referrer: &str, page_url: Option<&str>) -> Option<(String, &'static str)> {
-    let host = url_host(referrer)?;
-    if let Some(page_host) = page_url.and_then(url_host)
-        && page_host == host
+    let raw = host_slice(referrer)?;
+    if page_url
+        .and_then(host_slice)
+        .is_some_and(|p| p.eq_ignore_ascii_case(raw))
     {
         return None;
     }
+    let host = raw.to_ascii_lowercase();
     match source_category(&host) {
         Some(SourceCategory::Search) => {
             // `google.fi`, `bing.com` → `google`, `bing`.

@@ -16,6 +16,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use arrow_array::cast::AsArray;
@@ -23,18 +24,21 @@ use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_ipc::reader::StreamReader;
 use arrow_ipc::writer::StreamWriter;
 use chrono_tz::Tz;
-use polku_store::app_db::{AppDb, ImportCommit, ImportRecord, now_rfc3339};
+use polku_store::app_db::{AppDb, IdentityLink, ImportCommit, ImportRecord, now_rfc3339};
 use polku_store::events::{FILE_ROWS, Staging};
 use polku_store::privacy::PseudonymKey;
-use polku_store::schema::{Table, event_col, event_schema, unstitched_event_schema};
+use polku_store::schema::{Table, event_col, event_schema};
 use polku_store::{DataError, EventStore};
 
 use crate::channel::{ChannelGrouper, ChannelRule, workspace_rules};
 use crate::error::{IngestError, MAX_REPORTED_ERRORS, RowError};
 use crate::field::MapSpec;
+use crate::io::csv::CsvLayout;
 use crate::io::detect::{Format, detect};
 use crate::io::{HashingReader, Raw, ReadOptions, Sink};
-use crate::normalize::{EventBatchBuilder, KeySet, Normalizer, Outcome, event_key};
+use crate::normalize::{
+    EventBatchBuilder, KeySet, Normalizer, Outcome, Resolver, event_key, normalized_schema,
+};
 use crate::row::{EventRow, IdRef};
 use crate::stitch::Identities;
 use crate::time::{DEFAULT_TIMEZONE, TimeParser};
@@ -216,7 +220,18 @@ impl Quarantine {
     }
 }
 
-struct ImportSink<'p> {
+/// Counts of one pass-1 worker.
+#[derive(Debug, Default)]
+struct Counts {
+    rows_read: u64,
+    normalized: u64,
+    suppressed: u64,
+    quarantined: u64,
+    other: u64,
+}
+
+/// Normalises the rows one reader produces and spills them as Arrow IPC.
+struct Worker<'p> {
     normalizer: Normalizer,
     builder: EventBatchBuilder,
     spill: StreamWriter<BufWriter<File>>,
@@ -224,11 +239,43 @@ struct ImportSink<'p> {
     import_id: String,
     errors: Vec<RowError>,
     quarantine: Option<Quarantine>,
-    report: ImportReport,
+    counts: Counts,
     progress: &'p dyn Progress,
+    /// Bytes read by all workers, for the progress bar.
+    read_total: &'p AtomicU64,
+    read_mine: u64,
 }
 
-impl ImportSink<'_> {
+impl<'p> Worker<'p> {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        spill_path: &Path,
+        normalizer: Normalizer,
+        source_system: &'static str,
+        import_id: &str,
+        quarantine: Option<Quarantine>,
+        progress: &'p dyn Progress,
+        read_total: &'p AtomicU64,
+    ) -> Result<Self, IngestError> {
+        let spill = StreamWriter::try_new(
+            BufWriter::with_capacity(1 << 20, fs_err::File::create(spill_path)?.into_parts().0),
+            &normalized_schema(),
+        )?;
+        Ok(Worker {
+            normalizer,
+            builder: EventBatchBuilder::new(),
+            spill,
+            source_system,
+            import_id: import_id.to_owned(),
+            errors: Vec::new(),
+            quarantine,
+            counts: Counts::default(),
+            progress,
+            read_total,
+            read_mine: 0,
+        })
+    }
+
     fn flush(&mut self) -> Result<(), IngestError> {
         if !self.builder.is_empty() {
             let batch = self.builder.finish(self.source_system, &self.import_id);
@@ -236,18 +283,27 @@ impl ImportSink<'_> {
         }
         Ok(())
     }
+
+    /// Finishes the spill; returns the errors, links and counts.
+    fn finish(mut self) -> Result<(Vec<RowError>, HashSet<IdentityLink>, Counts), IngestError> {
+        self.flush()?;
+        self.spill.finish()?;
+        if let Some(q) = self.quarantine.take() {
+            q.finish()?;
+        }
+        Ok((self.errors, self.normalizer.take_links(), self.counts))
+    }
 }
 
-impl Sink for ImportSink<'_> {
+impl Sink for Worker<'_> {
     fn event(&mut self, _line: u64, row: EventRow<'_>) -> Result<(), IngestError> {
-        self.report.rows_read += 1;
+        self.counts.rows_read += 1;
         if !self.errors.is_empty() {
             return Ok(()); // the import fails anyway; keep reading for more errors
         }
         match self.normalizer.push(&row, &mut self.builder) {
-            Outcome::Added => self.report.added += 1,
-            Outcome::Duplicate => self.report.duplicates += 1,
-            Outcome::Suppressed => self.report.suppressed += 1,
+            Outcome::Added => self.counts.normalized += 1,
+            Outcome::Suppressed => self.counts.suppressed += 1,
         }
         if self.builder.len() >= BATCH_ROWS {
             self.flush()?;
@@ -261,10 +317,10 @@ impl Sink for ImportSink<'_> {
     }
 
     fn bad(&mut self, error: RowError, raw: Raw<'_>) -> Result<(), IngestError> {
-        self.report.rows_read += 1;
+        self.counts.rows_read += 1;
         if let Some(q) = self.quarantine.as_mut() {
             q.write(&error, raw)?;
-            self.report.quarantined += 1;
+            self.counts.quarantined += 1;
             return Ok(());
         }
         self.errors.push(error);
@@ -275,12 +331,15 @@ impl Sink for ImportSink<'_> {
     }
 
     fn other(&mut self) {
-        self.report.rows_read += 1;
-        self.report.other_messages += 1;
+        self.counts.rows_read += 1;
+        self.counts.other += 1;
     }
 
     fn position(&mut self, bytes: u64) {
-        self.progress.set(bytes);
+        let delta = bytes.saturating_sub(self.read_mine);
+        self.read_mine = bytes;
+        let total = self.read_total.fetch_add(delta, Ordering::Relaxed) + delta;
+        self.progress.set(total);
     }
 
     fn header(&mut self, header: &[String]) {
@@ -288,6 +347,59 @@ impl Sink for ImportSink<'_> {
             q.header = Some(header.to_vec());
         }
     }
+}
+
+/// Files smaller than this are read by one worker.
+const PARALLEL_MIN_BYTES: u64 = 8 << 20;
+
+/// Splits the data of a CSV file (from `data_start`) into `n` byte ranges that start at
+/// record boundaries: at a line break outside quotes. Returns `(start, end, line breaks
+/// before start)` per range.
+fn split_csv(
+    path: &Path,
+    layout: &CsvLayout,
+    size: u64,
+    n: u64,
+) -> Result<Vec<(u64, u64, u64)>, IngestError> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let mut ranges = Vec::new();
+    let mut file = fs_err::File::open(path)?;
+    file.seek(SeekFrom::Start(layout.data_start))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut pos = layout.data_start;
+    let mut lines = layout.header_lines;
+    let mut quotes = 0u64;
+    let mut start = (layout.data_start, layout.header_lines);
+    let span = (size - layout.data_start) / n;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut target = layout.data_start + span;
+    'outer: while ranges.len() + 1 < usize::try_from(n).unwrap_or(1) {
+        let k = reader.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        for (i, b) in buf[..k].iter().enumerate() {
+            match b {
+                b'"' => quotes += 1,
+                b'\n' => {
+                    lines += 1;
+                    let at = pos + i as u64 + 1;
+                    if at >= target && quotes.is_multiple_of(2) {
+                        ranges.push((start.0, at, start.1));
+                        start = (at, lines);
+                        target = at + span;
+                        if ranges.len() + 1 >= usize::try_from(n).unwrap_or(1) {
+                            break 'outer;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        pos += k as u64;
+    }
+    ranges.push((start.0, size, start.1));
+    Ok(ranges)
 }
 
 /// The keys of every stored event, for deduplication.
@@ -327,36 +439,80 @@ fn with_customers(batch: &RecordBatch, ids: &Identities) -> Result<RecordBatch, 
     Ok(RecordBatch::try_new(event_schema(), columns)?)
 }
 
-/// Writes the spilled rows as Parquet files with their customers.
-fn write_staged(
-    spill: &Path,
-    staging: &Staging,
+/// Resolves the spilled rows in file order (duplicates, session channels), adds their
+/// customers, and writes them as Parquet files with two encoder threads.
+fn write_resolved(
+    spills: &[PathBuf],
+    resolver: &mut Resolver,
     ids: &Identities,
+    staging: &Staging,
     progress: &dyn Progress,
-) -> Result<usize, IngestError> {
+) -> Result<u64, IngestError> {
     let schema = event_schema();
-    let reader = StreamReader::try_new(std::io::BufReader::new(fs_err::File::open(spill)?), None)?;
-    let mut writer = None;
-    let mut done = 0usize;
-    let mut files = 0usize;
-    for batch in reader {
-        let batch = with_customers(&batch?, ids)?;
-        if writer.is_none() {
-            writer = Some(staging.create_file(&schema)?);
-            files += 1;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+    let rx = std::sync::Mutex::new(rx);
+    std::thread::scope(|scope| {
+        let encoders: Vec<_> = (0..2)
+            .map(|_| {
+                let rx = &rx;
+                let schema = &schema;
+                scope.spawn(move || -> Result<u64, IngestError> {
+                    let mut writer: Option<polku_store::events::TableWriter> = None;
+                    let mut rows = 0u64;
+                    loop {
+                        let batch = match rx.lock().map(|r| r.recv()) {
+                            Ok(Ok(b)) => b,
+                            _ => break,
+                        };
+                        if writer.is_none() {
+                            writer = Some(staging.create_file(schema)?);
+                        }
+                        let w = writer.as_mut().expect("just created");
+                        w.write(&batch)?;
+                        rows += batch.num_rows() as u64;
+                        if w.rows() >= FILE_ROWS {
+                            writer.take().expect("open").finish()?;
+                        }
+                    }
+                    if let Some(w) = writer {
+                        w.finish()?;
+                    }
+                    Ok(rows)
+                })
+            })
+            .collect();
+        let produced = (|| -> Result<(), IngestError> {
+            let mut done = 0u64;
+            for spill in spills {
+                let reader = StreamReader::try_new(
+                    std::io::BufReader::new(fs_err::File::open(spill)?),
+                    None,
+                )?;
+                for batch in reader {
+                    let batch = batch?;
+                    done += batch.num_rows() as u64;
+                    let resolved = resolver.resolve(&batch)?;
+                    if resolved.num_rows() > 0 {
+                        let full = with_customers(&resolved, ids)?;
+                        if tx.send(full).is_err() {
+                            break;
+                        }
+                    }
+                    progress.set(done);
+                }
+            }
+            Ok(())
+        })();
+        drop(tx);
+        let mut written = 0;
+        for e in encoders {
+            written += e.join().map_err(|_| {
+                IngestError::Io(std::io::Error::other("an encoder thread panicked"))
+            })??;
         }
-        let w = writer.as_mut().expect("just created");
-        w.write(&batch)?;
-        done += batch.num_rows();
-        progress.set(done as u64);
-        if w.rows() >= FILE_ROWS {
-            writer.take().expect("open").finish()?;
-        }
-    }
-    if let Some(w) = writer {
-        w.finish()?;
-    }
-    Ok(files)
+        produced?;
+        Ok(written)
+    })
 }
 
 /// Rewrites the customer column of event files (other than `skip_import`'s) whose stored
@@ -486,83 +642,160 @@ pub fn import_events(
     let seen = stored_event_keys(&store)?;
     let import_id = new_import_id();
     let staging = store.stage(Table::Events, &import_id)?;
+    let suppressed = Arc::new(suppressed);
     let result = (|| {
-        let spill_path = staging.dir().join("spill.arrows");
-        let spill = StreamWriter::try_new(
-            BufWriter::with_capacity(1 << 20, fs_err::File::create(&spill_path)?.into_parts().0),
-            &unstitched_event_schema(),
-        )?;
-        let mut sink = ImportSink {
-            normalizer: Normalizer::new(grouper, seen, key, opts.pseudonymize, suppressed),
-            builder: EventBatchBuilder::new(),
-            spill,
-            source_system: format.name(),
-            import_id: import_id.clone(),
-            errors: Vec::new(),
-            quarantine: opts.quarantine.as_ref().map(|p| Quarantine {
-                path: p.clone(),
-                out: None,
-                header: None,
-                json: format != Format::Csv,
-            }),
-            report: ImportReport {
-                import_id: import_id.clone(),
-                format,
-                file_hash: String::new(),
-                rows_read: 0,
-                added: 0,
-                duplicates: 0,
-                quarantined: 0,
-                suppressed: 0,
-                other_messages: 0,
-                new_links: 0,
-                restitched_files: 0,
-                elapsed: Duration::ZERO,
-            },
-            progress,
-        };
         let read_opts = ReadOptions {
             file_name: file_name.clone(),
             mapping: opts.mapping.clone(),
             delimiter: opts.delimiter,
             time: TimeParser::new(opts.timezone),
         };
-        progress.begin("importing", Some(size));
-        let file_hash = if format == Format::Parquet {
-            let hash = HashingReader::new(fs_err::File::open(file)?).finish()?;
-            crate::io::parquet::read(input.into_parts().0, &read_opts, &mut sink)?;
-            hash
-        } else {
-            let mut hashing = HashingReader::new(input);
-            match format {
-                Format::Csv => crate::io::csv::read(&mut hashing, &read_opts, &mut sink)?,
-                Format::Ndjson => crate::io::ndjson::read(&mut hashing, &read_opts, &mut sink)?,
-                Format::Ga4 => crate::io::ga4::read(&mut hashing, &read_opts, &mut sink)?,
-                Format::Segment => crate::io::segment::read(&mut hashing, &read_opts, &mut sink)?,
-                Format::Parquet => unreachable!("handled above"),
-            }
-            hashing.finish()?
+        let read_total = AtomicU64::new(0);
+        let quarantine = || {
+            opts.quarantine.as_ref().map(|p| Quarantine {
+                path: p.clone(),
+                out: None,
+                header: None,
+                json: format != Format::Csv,
+            })
         };
-        if !sink.errors.is_empty() {
-            return Err(IngestError::BadRows(std::mem::take(&mut sink.errors)));
+        let new_worker = |k: usize, q: Option<Quarantine>| {
+            Worker::new(
+                &staging.dir().join(format!("spill-{k}.arrows")),
+                Normalizer::new(
+                    grouper.clone(),
+                    key.clone(),
+                    opts.pseudonymize,
+                    suppressed.clone(),
+                ),
+                format.name(),
+                &import_id,
+                q,
+                progress,
+                &read_total,
+            )
+        };
+        progress.begin("importing", Some(size));
+        let mut spills = Vec::new();
+        let mut outcomes = Vec::new();
+        let file_hash;
+        let parallel =
+            format == Format::Csv && opts.quarantine.is_none() && size >= PARALLEL_MIN_BYTES;
+        if parallel {
+            use std::io::{Read as _, Seek as _, SeekFrom};
+            let mut head = Vec::new();
+            (&mut input)
+                .take(crate::io::csv::HEAD_BYTES as u64)
+                .read_to_end(&mut head)?;
+            let layout = crate::io::csv::layout(&head, head.len() as u64 == size, &read_opts)?;
+            let ranges = split_csv(file, &layout, size, 2)?;
+            let (hash, results) = std::thread::scope(|scope| {
+                let hasher = scope.spawn(|| HashingReader::new(fs_err::File::open(file)?).finish());
+                let handles: Vec<_> = ranges
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &(start, end, lines))| {
+                        let layout = &layout;
+                        let read_opts = &read_opts;
+                        let new_worker = &new_worker;
+                        scope.spawn(move || -> Result<_, IngestError> {
+                            let mut worker = new_worker(k, None)?;
+                            let mut f = fs_err::File::open(file)?;
+                            f.seek(SeekFrom::Start(start))?;
+                            let input =
+                                std::io::BufReader::with_capacity(1 << 20, f).take(end - start);
+                            crate::io::csv::read_records(
+                                input,
+                                layout,
+                                lines,
+                                start - layout.data_start,
+                                read_opts,
+                                &mut worker,
+                            )?;
+                            worker.finish()
+                        })
+                    })
+                    .collect();
+                let results: Vec<_> = handles.into_iter().map(|h| h.join()).collect();
+                (hasher.join(), results)
+            });
+            file_hash = hash.map_err(|_| {
+                IngestError::Io(std::io::Error::other("the hashing thread panicked"))
+            })??;
+            for (k, r) in results.into_iter().enumerate() {
+                outcomes.push(r.map_err(|_| {
+                    IngestError::Io(std::io::Error::other("an import thread panicked"))
+                })?);
+                spills.push(staging.dir().join(format!("spill-{k}.arrows")));
+            }
+        } else {
+            let mut worker = new_worker(0, quarantine())?;
+            file_hash = if format == Format::Parquet {
+                let hash = HashingReader::new(fs_err::File::open(file)?).finish()?;
+                let r = crate::io::parquet::read(input.into_parts().0, &read_opts, &mut worker);
+                outcomes.push(r.and_then(|()| worker.finish()));
+                hash
+            } else {
+                let mut hashing = HashingReader::new(input);
+                let r = match format {
+                    Format::Csv => crate::io::csv::read(&mut hashing, &read_opts, &mut worker),
+                    Format::Ndjson => {
+                        crate::io::ndjson::read(&mut hashing, &read_opts, &mut worker)
+                    }
+                    Format::Ga4 => crate::io::ga4::read(&mut hashing, &read_opts, &mut worker),
+                    Format::Segment => {
+                        crate::io::segment::read(&mut hashing, &read_opts, &mut worker)
+                    }
+                    Format::Parquet => unreachable!("handled above"),
+                };
+                outcomes.push(r.and_then(|()| worker.finish()));
+                hashing.finish()?
+            };
+            spills.push(staging.dir().join("spill-0.arrows"));
         }
-        sink.flush()?;
-        sink.spill.finish()?;
-        if let Some(q) = sink.quarantine.take() {
-            q.finish()?;
+        // Errors in file order; the first ones only.
+        let mut errors: Vec<RowError> = Vec::new();
+        let mut links: HashSet<IdentityLink> = HashSet::new();
+        let mut report = ImportReport {
+            import_id: import_id.clone(),
+            format,
+            file_hash,
+            rows_read: 0,
+            added: 0,
+            duplicates: 0,
+            quarantined: 0,
+            suppressed: 0,
+            other_messages: 0,
+            new_links: 0,
+            restitched_files: 0,
+            elapsed: Duration::ZERO,
+        };
+        let mut normalized = 0;
+        for outcome in outcomes {
+            match outcome {
+                Ok((errs, l, counts)) => {
+                    errors.extend(errs);
+                    links.extend(l);
+                    report.rows_read += counts.rows_read;
+                    report.suppressed += counts.suppressed;
+                    report.quarantined += counts.quarantined;
+                    report.other_messages += counts.other;
+                    normalized += counts.normalized;
+                }
+                Err(IngestError::BadRows(errs)) => errors.extend(errs),
+                Err(e) => return Err(e),
+            }
         }
-        let mut report = sink.report;
-        report.file_hash = file_hash;
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            errors.truncate(MAX_REPORTED_ERRORS);
+            return Err(IngestError::BadRows(errors));
+        }
 
         // Stitch with every link ever seen.
         let stored_links = db.identity_links()?;
         let known: HashSet<_> = stored_links.iter().cloned().collect();
-        let mut new_links: Vec<_> = sink
-            .normalizer
-            .take_links()
-            .into_iter()
-            .filter(|l| !known.contains(l))
-            .collect();
+        let mut new_links: Vec<_> = links.into_iter().filter(|l| !known.contains(l)).collect();
         new_links.sort();
         report.new_links = new_links.len() as u64;
         let ids = Identities::from_links(stored_links.iter().chain(new_links.iter()));
@@ -570,9 +803,14 @@ pub fn import_events(
         let new_map = ids.to_node_map();
         let map_changed = old_map != new_map;
 
-        progress.begin("writing", Some(report.added));
-        write_staged(&spill_path, &staging, &ids, progress)?;
-        fs_err::remove_file(&spill_path)?;
+        progress.begin("writing", Some(normalized));
+        let mut resolver = Resolver::new(seen);
+        resolver.reserve(usize::try_from(normalized).unwrap_or(0));
+        report.added = write_resolved(&spills, &mut resolver, &ids, &staging, progress)?;
+        report.duplicates = resolver.duplicates;
+        for s in &spills {
+            fs_err::remove_file(s)?;
+        }
         Ok((report, new_links, ids, new_map, map_changed))
     })();
     let (mut report, new_links, ids, new_map, map_changed) = match result {

@@ -47,4 +47,5 @@ pub mod normalize;
 pub mod row;
 pub mod stitch;
 pub mod tables;
+pub mod testing;
 pub mod time;

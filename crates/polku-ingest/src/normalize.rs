@@ -1,24 +1,32 @@
 //! Normalisation: what happens to every event, whatever its format.
 //!
+//! Row by row, in any order (so that chunks of a file can be normalised in parallel):
 //! - identifiers are pseudonymised when asked, and erased persons are skipped;
 //! - a missing source and medium are derived from the referrer (a search engine gives
 //!   `organic`, another site `referral`; the site's own pages give nothing);
-//! - the channel group is the source's, else derived from source, medium and campaign, else
-//!   inherited from the first event of the same session, else `Direct`;
+//! - the channel group is the source's, else derived from source, medium and campaign;
 //! - the event id is the source's, else `h-` and a 128-bit content hash of the normalised
-//!   event, so that importing the same events again adds nothing;
+//!   event, and the row gets a deduplication key;
 //! - an event with both an anonymous id and a user id links them for stitching.
+//!
+//! Then, in file order ([`Resolver`]): an event without traffic fields inherits the channel of
+//! the first event of its session (else `Direct`), and an event whose key was seen before, in
+//! the store or earlier in the file, is dropped.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use arrow_array::builder::{Float64Builder, StringBuilder, TimestampMicrosecondBuilder};
-use arrow_array::{ArrayRef, RecordBatch, StringArray};
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, StringBuilder, TimestampMicrosecondBuilder, UInt64Builder,
+};
+use arrow_array::cast::AsArray;
+use arrow_array::types::UInt64Type;
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use polku_store::app_db::{IdentityLink, anon_node, user_node};
-
 use polku_store::privacy::PseudonymKey;
-use polku_store::schema::unstitched_event_schema;
+use polku_store::schema::{event_col, unstitched_event_schema};
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::channel::{ChannelGrouper, from_referrer, group};
@@ -50,13 +58,73 @@ impl Hasher for PassThrough {
 /// A set of 128-bit event keys.
 pub type KeySet = HashSet<u128, BuildHasherDefault<PassThrough>>;
 
+/// A fast hasher for short texts such as session ids: XXH3, chained over the writes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(&[i], self.0);
+    }
+}
+
+/// A hash map keyed by short texts.
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 /// The deduplication key of a stored event id.
 #[must_use]
 pub fn event_key(event_id: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(event_id.as_bytes())
 }
 
-/// Builds Arrow batches of the event table without the `customer` column.
+/// Appends 32 lowercase hex digits of `v`.
+fn push_hex(out: &mut String, v: u128) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for i in 0..32 {
+        out.push(char::from(DIGITS[((v >> (124 - 4 * i)) & 0xf) as usize]));
+    }
+}
+
+/// Extra columns of a normalised batch before resolution: the key halves and whether the
+/// channel is to be inherited from the session.
+const KEY_HI: &str = "_key_hi";
+const KEY_LO: &str = "_key_lo";
+const INHERIT: &str = "_inherit";
+
+/// The schema of normalised, unresolved batches: the event table without `customer`, a
+/// nullable channel group, and the deduplication key and inheritance flag.
+#[must_use]
+pub fn normalized_schema() -> SchemaRef {
+    static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            let mut fields: Vec<Field> = unstitched_event_schema()
+                .fields()
+                .iter()
+                .map(|f| {
+                    let f = f.as_ref().clone();
+                    if f.name() == event_col::CHANNEL_GROUP {
+                        f.with_nullable(true)
+                    } else {
+                        f
+                    }
+                })
+                .collect();
+            fields.push(Field::new(KEY_HI, DataType::UInt64, false));
+            fields.push(Field::new(KEY_LO, DataType::UInt64, false));
+            fields.push(Field::new(INHERIT, DataType::Boolean, false));
+            Arc::new(Schema::new(fields))
+        })
+        .clone()
+}
+
+/// Builds normalised Arrow batches.
 #[derive(Debug)]
 pub struct EventBatchBuilder {
     event_id: StringBuilder,
@@ -74,6 +142,9 @@ pub struct EventBatchBuilder {
     value: Float64Builder,
     currency: StringBuilder,
     properties: StringBuilder,
+    key_hi: UInt64Builder,
+    key_lo: UInt64Builder,
+    inherit: BooleanBuilder,
     len: usize,
 }
 
@@ -104,6 +175,9 @@ impl EventBatchBuilder {
             value: Float64Builder::new(),
             currency: s(),
             properties: s(),
+            key_hi: UInt64Builder::new(),
+            key_lo: UInt64Builder::new(),
+            inherit: BooleanBuilder::new(),
             len: 0,
         }
     }
@@ -120,15 +194,15 @@ impl EventBatchBuilder {
         self.len == 0
     }
 
-    /// Appends one normalised row.
     #[allow(clippy::too_many_arguments)]
     fn append(
         &mut self,
         row: &EventRow<'_>,
         event_id: &str,
+        key: u128,
         anonymous_id: Option<&str>,
         user_id: Option<&str>,
-        channel: &str,
+        channel: Option<&str>,
         source: Option<&str>,
         medium: Option<&str>,
     ) {
@@ -137,7 +211,7 @@ impl EventBatchBuilder {
         self.user_id.append_option(user_id);
         self.time.append_value(row.time);
         self.event.append_value(&row.event);
-        self.channel_group.append_value(channel);
+        self.channel_group.append_option(channel);
         self.source.append_option(source);
         self.medium.append_option(medium);
         self.campaign.append_option(row.campaign.as_deref());
@@ -147,10 +221,16 @@ impl EventBatchBuilder {
         self.value.append_option(row.value);
         self.currency.append_option(row.currency.as_deref());
         self.properties.append_option(row.properties.as_deref());
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            self.key_hi.append_value((key >> 64) as u64);
+            self.key_lo.append_value(key as u64);
+        }
+        self.inherit.append_value(channel.is_none());
         self.len += 1;
     }
 
-    /// Takes the rows appended so far as a batch.
+    /// Takes the rows appended so far as a batch of [`normalized_schema`].
     ///
     /// # Panics
     /// Never: every column has the same length by construction.
@@ -178,8 +258,11 @@ impl EventBatchBuilder {
             Arc::new(self.properties.finish()),
             constant(source_system),
             constant(import_id),
+            Arc::new(self.key_hi.finish()),
+            Arc::new(self.key_lo.finish()),
+            Arc::new(self.inherit.finish()),
         ];
-        RecordBatch::try_new(unstitched_event_schema(), columns).expect("columns match the schema")
+        RecordBatch::try_new(normalized_schema(), columns).expect("columns match the schema")
     }
 }
 
@@ -188,62 +271,53 @@ impl EventBatchBuilder {
 pub enum Outcome {
     /// Appended.
     Added,
-    /// Already in the store or earlier in the file.
-    Duplicate,
     /// Belongs to an erased person.
     Suppressed,
 }
 
-/// Normalises events into a batch builder. See the module docs.
+/// Normalises events into a batch builder, row by row. See the module docs.
 #[derive(Debug)]
 pub struct Normalizer {
     grouper: ChannelGrouper,
-    groups: HashMap<String, String>,
+    groups: FxMap<Box<str>, u16>,
+    group_names: Vec<Box<str>>,
     key_buf: String,
-    session_groups: HashMap<String, String>,
     key: Option<PseudonymKey>,
     pseudonymize: bool,
-    pseudonyms: HashMap<String, String>,
-    suppressed: HashSet<String>,
-    suppressed_cache: HashMap<String, bool>,
-    seen: KeySet,
+    pseudonyms: FxMap<Box<str>, Box<str>>,
+    suppressed: Arc<HashSet<String>>,
+    suppressed_cache: FxMap<Box<str>, bool>,
     links: HashSet<IdentityLink>,
+    link_keys: KeySet,
     hash_buf: Vec<u8>,
     id_buf: String,
 }
 
 impl Normalizer {
-    /// A normaliser. `seen` holds the keys of events already stored; `key` is needed when
-    /// `pseudonymize` is set or `suppressed` (erasure hashes) is not empty.
+    /// A normaliser. `key` is needed when `pseudonymize` is set or `suppressed` (erasure
+    /// hashes) is not empty.
     #[must_use]
     pub fn new(
         grouper: ChannelGrouper,
-        seen: KeySet,
         key: Option<PseudonymKey>,
         pseudonymize: bool,
-        suppressed: HashSet<String>,
+        suppressed: Arc<HashSet<String>>,
     ) -> Self {
         Normalizer {
             grouper,
-            groups: HashMap::new(),
+            groups: FxMap::default(),
+            group_names: Vec::new(),
             key_buf: String::new(),
-            session_groups: HashMap::new(),
             key,
             pseudonymize,
-            pseudonyms: HashMap::new(),
+            pseudonyms: FxMap::default(),
             suppressed,
-            suppressed_cache: HashMap::new(),
-            seen,
+            suppressed_cache: FxMap::default(),
             links: HashSet::new(),
+            link_keys: KeySet::default(),
             hash_buf: Vec::with_capacity(512),
             id_buf: String::with_capacity(40),
         }
-    }
-
-    /// The identity links seen so far.
-    #[must_use]
-    pub fn links(&self) -> &HashSet<IdentityLink> {
-        &self.links
     }
 
     /// Takes the identity links seen so far.
@@ -253,7 +327,7 @@ impl Normalizer {
 
     fn pseudo(&mut self, id: &str) -> String {
         if let Some(p) = self.pseudonyms.get(id) {
-            return p.clone();
+            return p.to_string();
         }
         let key = self.key.as_ref().expect("a key when pseudonymising");
         let p = if PseudonymKey::is_pseudonym(id) {
@@ -261,7 +335,7 @@ impl Normalizer {
         } else {
             key.pseudonymize(id)
         };
-        self.pseudonyms.insert(id.to_owned(), p.clone());
+        self.pseudonyms.insert(id.into(), p.as_str().into());
         p
     }
 
@@ -274,7 +348,7 @@ impl Normalizer {
         }
         let key = self.key.as_ref().expect("a key when checking erasures");
         let hit = self.suppressed.contains(&key.erasure_hash(id));
-        self.suppressed_cache.insert(id.to_owned(), hit);
+        self.suppressed_cache.insert(id.into(), hit);
         hit
     }
 
@@ -304,23 +378,31 @@ impl Normalizer {
         source: Option<&str>,
         medium: Option<&str>,
         campaign: Option<&str>,
-    ) -> String {
+    ) -> usize {
         self.key_buf.clear();
         for part in [source, medium, campaign] {
             self.key_buf.push_str(part.unwrap_or(""));
             self.key_buf.push('\u{1f}');
         }
         if let Some(g) = self.groups.get(self.key_buf.as_str()) {
-            return g.clone();
+            return usize::from(*g);
         }
-        let g = self.grouper.group(source, medium, campaign).to_owned();
+        let name = self.grouper.group(source, medium, campaign);
+        let i = match self.group_names.iter().position(|n| &**n == name) {
+            Some(i) => i,
+            None => {
+                self.group_names.push(name.into());
+                self.group_names.len() - 1
+            }
+        };
         if self.groups.len() < 100_000 {
-            self.groups.insert(self.key_buf.clone(), g.clone());
+            self.groups
+                .insert(self.key_buf.as_str().into(), u16::try_from(i).unwrap_or(0));
         }
-        g
+        i
     }
 
-    /// Normalises one event and appends it to `out` unless it is a duplicate or erased.
+    /// Normalises one event and appends it to `out` unless it belongs to an erased person.
     pub fn push(&mut self, row: &EventRow<'_>, out: &mut EventBatchBuilder) -> Outcome {
         // Identifiers.
         let (anon, user) = if self.pseudonymize {
@@ -363,26 +445,13 @@ impl Normalizer {
             }
         }
         let has_traffic = source.is_some() || medium.is_some() || row.campaign.is_some();
-        let channel: String = if let Some(g) = row.channel_group.as_deref() {
-            g.to_owned()
-        } else if has_traffic {
-            self.channel(source, medium, row.campaign.as_deref())
-        } else if let Some(g) = row
-            .session
-            .as_deref()
-            .and_then(|s| self.session_groups.get(s))
-        {
-            g.clone()
+        let channel_index = if row.channel_group.is_none() && has_traffic {
+            Some(self.channel(source, medium, row.campaign.as_deref()))
         } else {
-            group::DIRECT.to_owned()
+            None
         };
-        if let Some(s) = row.session.as_deref()
-            && !self.session_groups.contains_key(s)
-        {
-            self.session_groups.insert(s.to_owned(), channel.clone());
-        }
 
-        // Identity and deduplication.
+        // Identity.
         let key = match row.event_id.as_deref() {
             Some(id) => {
                 self.id_buf.clear();
@@ -393,23 +462,35 @@ impl Normalizer {
                 let h = self.content_hash(row, anonymous_id, user_id, source, medium);
                 self.id_buf.clear();
                 self.id_buf.push_str("h-");
-                use std::fmt::Write as _;
-                let _ = write!(self.id_buf, "{h:032x}");
+                push_hex(&mut self.id_buf, h);
                 event_key(&self.id_buf)
             }
         };
-        if !self.seen.insert(key) {
-            return Outcome::Duplicate;
-        }
         if let (Some(a), Some(u)) = (anonymous_id, user_id) {
-            let link = IdentityLink::new(anon_node(a), user_node(u));
-            if !self.links.contains(&link) {
-                self.links.insert(link);
+            let mut h = Xxh3::new();
+            h.update(a.as_bytes());
+            h.update(&[0x1f]);
+            h.update(u.as_bytes());
+            if self.link_keys.insert(h.digest128()) {
+                self.links
+                    .insert(IdentityLink::new(anon_node(a), user_node(u)));
             }
         }
-        let id = std::mem::take(&mut self.id_buf);
-        out.append(row, &id, anonymous_id, user_id, &channel, source, medium);
-        self.id_buf = id;
+        let channel = match (row.channel_group.as_deref(), channel_index) {
+            (Some(g), _) => Some(g),
+            (None, Some(i)) => Some(&*self.group_names[i]),
+            (None, None) => None,
+        };
+        out.append(
+            row,
+            &self.id_buf,
+            key,
+            anonymous_id,
+            user_id,
+            channel,
+            source,
+            medium,
+        );
         Outcome::Added
     }
 
@@ -445,5 +526,127 @@ impl Normalizer {
         let mut h = Xxh3::new();
         h.update(buf);
         h.digest128()
+    }
+}
+
+/// Resolves normalised batches in file order: session channels and duplicates.
+#[derive(Debug)]
+pub struct Resolver {
+    seen: KeySet,
+    sessions: FxMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+    name_index: FxMap<Box<str>, u32>,
+    /// Events dropped as duplicates.
+    pub duplicates: u64,
+}
+
+impl Resolver {
+    /// A resolver that knows the keys of the stored events.
+    #[must_use]
+    pub fn new(seen: KeySet) -> Self {
+        Resolver {
+            seen,
+            sessions: FxMap::default(),
+            names: Vec::new(),
+            name_index: FxMap::default(),
+            duplicates: 0,
+        }
+    }
+
+    /// Makes room for `rows` more keys.
+    pub fn reserve(&mut self, rows: usize) {
+        self.seen.reserve(rows);
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(i) = self.name_index.get(name) {
+            return *i;
+        }
+        let i = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push(name.into());
+        self.name_index.insert(name.into(), i);
+        i
+    }
+
+    /// Drops duplicates, fills inherited channels, and returns the batch in the event table's
+    /// layout without `customer`.
+    ///
+    /// # Errors
+    /// When the batch is not of [`normalized_schema`].
+    pub fn resolve(
+        &mut self,
+        batch: &RecordBatch,
+    ) -> Result<RecordBatch, arrow_schema::ArrowError> {
+        let schema = batch.schema();
+        let col = |name: &str| schema.index_of(name).map(|i| batch.column(i));
+        let hi = col(KEY_HI)?.as_primitive::<UInt64Type>();
+        let lo = col(KEY_LO)?.as_primitive::<UInt64Type>();
+        let inherit = col(INHERIT)?.as_boolean();
+        let channel = col(event_col::CHANNEL_GROUP)?.as_string::<i32>();
+        let session = col(event_col::SESSION)?.as_string::<i32>();
+        let n = batch.num_rows();
+        let mut keep = Vec::with_capacity(n);
+        let mut channels: Vec<u32> = Vec::with_capacity(n);
+        let direct = self.intern(group::DIRECT);
+        let mut last: Option<(&str, u32)> = None;
+        for i in 0..n {
+            let key = (u128::from(hi.value(i)) << 64) | u128::from(lo.value(i));
+            if !self.seen.insert(key) {
+                self.duplicates += 1;
+                keep.push(false);
+                channels.push(direct);
+                continue;
+            }
+            keep.push(true);
+            let s = session.is_valid(i).then(|| session.value(i));
+            let c = if inherit.value(i) {
+                match s {
+                    Some(s) => match self.sessions.get(s) {
+                        Some(c) => *c,
+                        None => {
+                            self.sessions.insert(s.into(), direct);
+                            direct
+                        }
+                    },
+                    None => direct,
+                }
+            } else {
+                let name = channel.value(i);
+                let c = match last {
+                    Some((l, c)) if l == name => c,
+                    _ => {
+                        let c = self.intern(name);
+                        last = Some((name, c));
+                        c
+                    }
+                };
+                if let Some(s) = s
+                    && !self.sessions.contains_key(s)
+                {
+                    self.sessions.insert(s.into(), c);
+                }
+                c
+            };
+            channels.push(c);
+        }
+        let resolved: StringArray = channels
+            .iter()
+            .map(|c| Some(&*self.names[*c as usize]))
+            .collect();
+        let base = unstitched_event_schema();
+        let mut columns: Vec<ArrayRef> = Vec::with_capacity(base.fields().len());
+        for f in base.fields() {
+            if f.name() == event_col::CHANNEL_GROUP {
+                columns.push(Arc::new(resolved.clone()));
+            } else {
+                columns.push(col(f.name())?.clone());
+            }
+        }
+        let out = RecordBatch::try_new(base, columns)?;
+        if keep.iter().all(|k| *k) {
+            Ok(out)
+        } else {
+            arrow_select::filter::filter_record_batch(&out, &BooleanArray::from(keep))
+        }
     }
 }

@@ -12,11 +12,13 @@ use std::collections::HashMap;
 
 use polku_store::app_db::IdentityLink;
 
+use crate::normalize::FxMap;
+
 /// The stitched identities: for each identifier whose customer is not itself, its customer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identities {
-    anon: HashMap<String, String>,
-    user: HashMap<String, String>,
+    anon: FxMap<String, String>,
+    user: FxMap<String, String>,
 }
 
 struct UnionFind {

@@ -1050,7 +1050,7 @@ pub fn import_interviews(
                 touchpoint,
                 get(stage_c),
                 emotion,
-                text_cols.map(|c| get(c)),
+                text_cols.map(get),
             ));
         }
     }

@@ -49,26 +49,39 @@ impl Cells for CsvCells<'_> {
     }
 }
 
-/// Reads a CSV event file into `sink`.
-///
-/// # Errors
-/// When the header cannot be mapped, the file cannot be read, or the sink stops.
-pub fn read(input: impl Read, opts: &ReadOptions, sink: &mut dyn Sink) -> Result<(), IngestError> {
-    let mut input = std::io::BufReader::with_capacity(1 << 20, input);
-    let delimiter = match opts.delimiter {
-        Some(d) => d,
-        None => {
-            use std::io::BufRead as _;
-            let head = input.fill_buf()?;
-            sniff_delimiter(head)
-        }
-    };
-    let mut reader = csv::ReaderBuilder::new()
+/// Bytes of the file's start read to find the header and sample the column types.
+pub const HEAD_BYTES: usize = 4 << 20;
+
+/// What the start of a CSV file tells: delimiter, header, mapping, where the data starts.
+#[derive(Debug, Clone)]
+pub struct CsvLayout {
+    /// The field delimiter.
+    pub delimiter: u8,
+    /// Maps the columns onto event fields.
+    pub mapper: Mapper,
+    /// The byte offset of the first record after the header.
+    pub data_start: u64,
+    /// Line breaks before `data_start` (the header's lines, and blank lines before it).
+    pub header_lines: u64,
+}
+
+fn reader_for<R: Read>(input: R, delimiter: u8) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 20)
-        .from_reader(input);
+        .from_reader(input)
+}
+
+/// Reads the header and samples the first rows of `head`, the start of a file (`complete`
+/// when it is the whole file).
+///
+/// # Errors
+/// When there is no header or it cannot be mapped.
+pub fn layout(head: &[u8], complete: bool, opts: &ReadOptions) -> Result<CsvLayout, IngestError> {
+    let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(head));
+    let mut reader = reader_for(head, delimiter);
     let mut record = ByteRecord::new();
     let header: Vec<String> = loop {
         match reader.read_byte_record(&mut record) {
@@ -107,80 +120,135 @@ pub fn read(input: impl Read, opts: &ReadOptions, sink: &mut dyn Sink) -> Result
             "column has no name in the header",
         )]));
     }
-    sink.header(&header);
-
-    // Sample rows to infer the kinds of the unmapped columns. With `flexible`, the csv crate
-    // fails only on I/O errors.
-    let mut sample: Vec<(ByteRecord, u64)> = Vec::new();
+    let data_start = reader.position().byte();
+    let header_lines = head[..usize::try_from(data_start)
+        .unwrap_or(head.len())
+        .min(head.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count() as u64;
+    // Sample rows to infer the kinds of the unmapped columns; a row cut off at the end of
+    // `head` is left out.
+    let mut sample: Vec<ByteRecord> = Vec::new();
     while sample.len() < SAMPLE_ROWS {
         let mut r = ByteRecord::new();
-        if !reader.read_byte_record(&mut r).map_err(csv_io)? {
-            break;
+        match reader.read_byte_record(&mut r) {
+            Ok(true) => sample.push(r),
+            Ok(false) | Err(_) => break,
         }
-        let line = r.position().map_or(0, csv::Position::line);
-        sample.push((r, line));
+    }
+    if !complete {
+        sample.pop();
     }
     let kinds: Vec<Kind> = (0..header.len())
         .map(|i| {
             Kind::infer(
                 sample
                     .iter()
-                    .filter_map(|(r, _)| r.get(i))
+                    .filter_map(|r| r.get(i))
                     .filter_map(|b| std::str::from_utf8(b).ok()),
             )
         })
         .collect();
-    let mapper = Mapper::new(header.clone(), &opts.mapping, kinds, opts.time)
+    let mapper = Mapper::new(header, &opts.mapping, kinds, opts.time)
         .map_err(|m| IngestError::BadRows(vec![opts.row_error(1, "-", m)]))?;
+    Ok(CsvLayout {
+        delimiter,
+        mapper,
+        data_start,
+        header_lines,
+    })
+}
 
+/// Reads records (no header) from `input`, which starts at a record boundary after
+/// `line_offset` line breaks of the file and `byte_offset` bytes.
+///
+/// # Errors
+/// When the input cannot be read or the sink stops.
+pub fn read_records(
+    input: impl Read,
+    layout: &CsvLayout,
+    line_offset: u64,
+    byte_offset: u64,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<(), IngestError> {
+    let header = &layout.mapper.header;
+    let mut reader = reader_for(input, layout.delimiter);
+    let mut record = ByteRecord::new();
     let mut props = String::with_capacity(256);
-    let mut handle =
-        |record: &ByteRecord, line: u64, sink: &mut dyn Sink| -> Result<(), IngestError> {
-            if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
-                return Ok(()); // blank line
-            }
-            if record.len() != header.len() {
-                let fields: Vec<&[u8]> = record.iter().collect();
-                let column = if record.len() < header.len() {
-                    header[record.len()].clone()
-                } else {
-                    format!("#{}", header.len() + 1)
-                };
-                return sink.bad(
-                    opts.row_error(
-                        line,
-                        column,
-                        format!(
-                            "the row has {} fields, the header {}",
-                            record.len(),
-                            header.len()
-                        ),
-                    ),
-                    Raw::Fields(&fields),
-                );
-            }
-            let cells = CsvCells { record };
-            match mapper.map(&cells, &mut props) {
-                Ok(row) => sink.event(line, row),
-                Err((column, message)) => {
-                    let fields: Vec<&[u8]> = record.iter().collect();
-                    sink.bad(opts.row_error(line, column, message), Raw::Fields(&fields))
-                }
-            }
-        };
-    for (r, line) in &sample {
-        handle(r, *line, sink)?;
-    }
     let mut n = 0u64;
     while reader.read_byte_record(&mut record).map_err(csv_io)? {
-        let line = record.position().map_or(0, csv::Position::line);
-        handle(&record, line, sink)?;
+        let pos = record.position().map_or((0, 0), |p| (p.line(), p.byte()));
+        let line = pos.0 + line_offset;
         n += 1;
         if n.is_multiple_of(4096) {
-            sink.position(record.position().map_or(0, csv::Position::byte));
+            sink.position(byte_offset + pos.1);
+        }
+        if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
+            continue; // blank line
+        }
+        if record.len() != header.len() {
+            let fields: Vec<&[u8]> = record.iter().collect();
+            let column = if record.len() < header.len() {
+                header[record.len()].clone()
+            } else {
+                format!("#{}", header.len() + 1)
+            };
+            sink.bad(
+                opts.row_error(
+                    line,
+                    column,
+                    format!(
+                        "the row has {} fields, the header {}",
+                        record.len(),
+                        header.len()
+                    ),
+                ),
+                Raw::Fields(&fields),
+            )?;
+            continue;
+        }
+        let cells = CsvCells { record: &record };
+        match layout.mapper.map(&cells, &mut props) {
+            Ok(row) => sink.event(line, row)?,
+            Err((column, message)) => {
+                let fields: Vec<&[u8]> = record.iter().collect();
+                sink.bad(opts.row_error(line, column, message), Raw::Fields(&fields))?;
+            }
         }
     }
     Ok(())
+}
+
+/// Reads a CSV event file into `sink`.
+///
+/// # Errors
+/// When the header cannot be mapped, the file cannot be read, or the sink stops.
+pub fn read(
+    mut input: impl Read,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<(), IngestError> {
+    let mut head = Vec::with_capacity(64 * 1024);
+    (&mut input)
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)?;
+    let complete = head.len() < HEAD_BYTES;
+    let layout = layout(&head, complete, opts)?;
+    sink.header(&layout.mapper.header);
+    let start = usize::try_from(layout.data_start)
+        .unwrap_or(head.len())
+        .min(head.len());
+    let rest = std::io::Cursor::new(&head[start..]).chain(input);
+    read_records(
+        rest,
+        &layout,
+        layout.header_lines,
+        layout.data_start,
+        opts,
+        sink,
+    )
 }
 
 fn csv_io(e: csv::Error) -> IngestError {

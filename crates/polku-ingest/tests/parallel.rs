@@ -1,0 +1,93 @@
+//! A large CSV is read in parallel chunks; the result must equal the one-worker import.
+
+use std::fmt::Write as _;
+
+use crate::util::{Ws, opts};
+
+/// About 9 MB of CSV with sessions, quoted fields with line breaks and commas, and repeated
+/// rows far apart, so that chunk borders fall inside sessions and duplicates span chunks.
+fn big_csv() -> String {
+    let mut s =
+        String::from("time,event,anonymous_id,user_id,utm_source,utm_medium,session,note\n");
+    for i in 0..240_000u32 {
+        let session = i / 7;
+        let (src, med) = if i % 7 == 0 {
+            (
+                ["google", "newsletter", "facebook"][(session % 3) as usize],
+                ["cpc", "email", "paid_social"][(session % 3) as usize],
+            )
+        } else {
+            ("", "")
+        };
+        let user = if i % 7 == 6 {
+            format!("u{}", session % 5000)
+        } else {
+            String::new()
+        };
+        let note = if i % 97 == 0 {
+            format!("\"multi\nline, {i}\"")
+        } else {
+            format!("n{}", i % 13)
+        };
+        let _ = writeln!(
+            s,
+            "{},view,d{},{user},{src},{med},s{session},{note}",
+            1_740_787_200 + i,
+            session % 9000
+        );
+        if i % 5000 == 17 {
+            // A repeat of an early row.
+            let _ = writeln!(s, "2025-03-01T00:00:00Z,view,d0,,google,cpc,s0,n0");
+        }
+    }
+    s
+}
+
+#[test]
+fn parallel_chunks_give_the_sequential_result() {
+    let text = big_csv();
+    assert!(text.len() > 8 << 20, "{}", text.len());
+    let run = |sequential: bool| {
+        let ws = Ws::new();
+        let path = ws.file("big.csv", &text);
+        let mut o = opts();
+        if sequential {
+            // A quarantine file makes the import read with one worker.
+            o.quarantine = Some(ws.root().join("q.csv"));
+        }
+        let r = ws.import(&path, &o).unwrap();
+        let mut events: Vec<_> = ws
+            .events()
+            .into_iter()
+            .map(|e| (e.event_id, e.customer, e.channel_group, e.properties))
+            .collect();
+        events.sort();
+        (r.added, r.duplicates, r.new_links, events)
+    };
+    let parallel = run(false);
+    let sequential = run(true);
+    assert_eq!(parallel.0, sequential.0);
+    assert_eq!(parallel.1, sequential.1);
+    assert!(
+        parallel.1 >= 20,
+        "repeated rows are duplicates: {}",
+        parallel.1
+    );
+    assert_eq!(parallel.2, sequential.2);
+    assert!(parallel.3 == sequential.3, "the stored events differ");
+}
+
+#[test]
+fn parallel_errors_name_the_right_lines() {
+    let mut text = big_csv();
+    // A bad time on the last line, in the second chunk.
+    text.push_str("yesterday,view,d1,,,,s1,x\n");
+    let ws = Ws::new();
+    let path = ws.file("big.csv", &text);
+    let err = ws.import(&path, &opts()).unwrap_err().to_string();
+    let physical_lines = text.matches('\n').count() as u64;
+    assert!(
+        err.contains(&format!(":{physical_lines}:time: cannot read `yesterday`")),
+        "{err}"
+    );
+}

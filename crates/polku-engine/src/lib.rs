@@ -46,6 +46,7 @@
 #![deny(missing_docs)]
 
 pub mod attribution;
+pub mod distributions;
 mod error;
 pub mod funnel;
 pub mod matching;

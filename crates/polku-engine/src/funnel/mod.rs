@@ -140,18 +140,24 @@ pub fn summarize<'a>(
 /// count.
 #[must_use]
 pub fn median_seconds(values: &mut [i64]) -> Option<f64> {
+    median(values).map(|us| us / 1e6)
+}
+
+/// The median of integers; the mean of the middle two for an even count.
+#[must_use]
+pub fn median(values: &mut [i64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
     values.sort_unstable();
     let mid = values.len() / 2;
     #[allow(clippy::cast_precision_loss)]
-    let us = if values.len() % 2 == 1 {
+    let m = if values.len() % 2 == 1 {
         values[mid] as f64
     } else {
         (values[mid - 1] as f64 + values[mid] as f64) / 2.0
     };
-    Some(us / 1e6)
+    Some(m)
 }
 
 /// Column names inside the funnel plan.

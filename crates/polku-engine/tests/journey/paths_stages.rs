@@ -179,3 +179,29 @@ fn the_stage_funnel_of_a_map() {
     assert_eq!((ad.touchpoint.as_str(), ad.events), ("ad", 2));
     assert!(a.stages(&ws.model(), "nope", TimeRange::ALL).is_err());
 }
+
+#[test]
+fn time_and_touchpoints_to_conversion() {
+    let mut ws = TestWorkspace::new();
+    ws.map("recruitment", MAP);
+    ws.events("imp1-00000", &map_events());
+    let a = Analytics::open(ws.root()).unwrap();
+    let model = ws.model();
+    // The map's conversion touchpoint is `buy`.
+    let r = a
+        .distributions(&model, Some("recruitment"), None, TimeRange::ALL)
+        .unwrap();
+    assert_eq!((r.conversion.as_str(), r.converted), ("buy", 2));
+    assert_eq!(r.median_touchpoints, Some(2.0));
+    assert_eq!(r.time_to_conversion[0].customers, 2, "both within a day");
+    assert_eq!(r.shares.three_or_more_touchpoints, 0.0);
+    let minutes = r.median_days.unwrap() * 24.0 * 60.0;
+    assert!((minutes - 2.5).abs() < 1e-9, "{minutes}");
+    // Without a map: events, repeats in a row counted once.
+    let e = a
+        .distributions(&model, None, Some("purchase"), TimeRange::ALL)
+        .unwrap();
+    let touches: Vec<u64> = e.touchpoints_before.iter().map(|b| b.customers).collect();
+    assert_eq!(touches, [0, 1, 1, 0, 0]);
+    assert!(a.distributions(&model, None, None, TimeRange::ALL).is_err());
+}

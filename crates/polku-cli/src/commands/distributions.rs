@@ -1,0 +1,118 @@
+//! `polku distributions`: how long and how many touchpoints it takes customers to convert,
+//! next to the shares the seed articles quote.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use polku_engine::distributions::{Bucket, DistributionReport};
+
+use super::funnel::{JourneyFormat, ScopeArgs, aligned, open, percent, with_spinner, write_out};
+
+/// Options of `polku distributions`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "With --map the touches are the map's touchpoints (through their \
+`match` rules) and the conversion is the map's `conversion` touchpoint; without it, touches \
+are events and --conversion names the conversion event. Repeats of one touch in a row count \
+once.\n\nExamples:\n  polku distributions --map hr-hanna-current\n  polku distributions \
+--conversion purchase --format json"
+)]
+pub struct DistributionsArgs {
+    /// The map whose touchpoints are the touches.
+    #[arg(long, value_name = "MAP_ID")]
+    pub map: Option<String>,
+    /// The conversion: an event name, or a touchpoint id with --map (default: the map's
+    /// conversion touchpoint).
+    #[arg(long, value_name = "X")]
+    pub conversion: Option<String>,
+    /// Which events count.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = JourneyFormat::Table)]
+    pub format: JourneyFormat,
+}
+
+/// Runs `polku distributions`.
+///
+/// # Errors
+/// When the workspace cannot be read, the options are invalid or the query fails.
+pub fn run(args: &DistributionsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
+    let range = args.scope.range()?;
+    let (model, analytics) = open(workspace)?;
+    let report = with_spinner("distributions", || {
+        analytics.distributions(
+            &model,
+            args.map.as_deref(),
+            args.conversion.as_deref(),
+            range,
+        )
+    })?;
+    let text = match args.format {
+        JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        JourneyFormat::Csv => csv(&report),
+        JourneyFormat::Table => table(&report),
+    };
+    write_out(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn csv(report: &DistributionReport) -> String {
+    let mut out = String::from("measure,bucket,customers,share\n");
+    for (measure, buckets) in [
+        ("days_to_conversion", &report.time_to_conversion),
+        ("touchpoints_before", &report.touchpoints_before),
+    ] {
+        for b in buckets {
+            out.push_str(&format!(
+                "{measure},{},{},{}\n",
+                b.bucket, b.customers, b.share
+            ));
+        }
+    }
+    out
+}
+
+fn rows(buckets: &[Bucket]) -> Vec<Vec<String>> {
+    buckets
+        .iter()
+        .map(|b| vec![b.bucket.clone(), b.customers.to_string(), percent(b.share)])
+        .collect()
+}
+
+fn table(r: &DistributionReport) -> String {
+    let mut out = format!("{} customers converted ({})\n\n", r.converted, r.conversion);
+    out.push_str(&aligned(
+        &["time to conversion", "customers", "share"],
+        &rows(&r.time_to_conversion),
+    ));
+    out.push('\n');
+    out.push_str(&aligned(
+        &["touchpoints before", "customers", "share"],
+        &rows(&r.touchpoints_before),
+    ));
+    let shares = [
+        (
+            "a month or more",
+            r.shares.month_or_more,
+            r.seed_shares.month_or_more,
+        ),
+        (
+            "3 or more touchpoints",
+            r.shares.three_or_more_touchpoints,
+            r.seed_shares.three_or_more_touchpoints,
+        ),
+        (
+            "6 or more touchpoints",
+            r.shares.six_or_more_touchpoints,
+            r.seed_shares.six_or_more_touchpoints,
+        ),
+    ];
+    let rows: Vec<Vec<String>> = shares
+        .iter()
+        .map(|(what, ours, seeds)| vec![(*what).to_owned(), percent(*ours), percent(*seeds)])
+        .collect();
+    out.push('\n');
+    out.push_str(&aligned(&["", "here", "in the seed surveys"], &rows));
+    out
+}

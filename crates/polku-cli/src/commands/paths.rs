@@ -1,0 +1,161 @@
+//! `polku paths`: the most common paths forward from a start or backward to an end, with
+//! Sankey data.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use polku_engine::paths::{PathNode, PathQuery, PathsReport};
+use polku_engine::time::parse_duration;
+use polku_engine::udf::journey_path::PathAnchor;
+
+use super::funnel::{
+    ByArg, JourneyFormat, ScopeArgs, aligned, csv_field, open, percent, with_spinner, write_out,
+};
+
+/// What the nodes of a path are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NodeArg {
+    /// Event names.
+    Event,
+    /// Channel groups.
+    Channel,
+    /// Touchpoints of a map (needs --map).
+    Touchpoint,
+    /// Stages of a map (needs --map).
+    Stage,
+}
+
+/// Options of `polku paths`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Repeats in a row count once. JSON output has the listed paths and \
+Sankey data: nodes (id, name, step) and links (source and target node indices, value).\n\n\
+Examples:\n  polku paths --start page_view --steps 4 --top 5\n  polku paths --end purchase \
+--node channel --format json"
+)]
+pub struct PathsArgs {
+    /// Paths forward from the first occurrence of this node.
+    #[arg(long, value_name = "X", conflicts_with = "end")]
+    pub start: Option<String>,
+    /// Paths backward to the first occurrence of this node.
+    #[arg(long, value_name = "X")]
+    pub end: Option<String>,
+    /// The most nodes in a path.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub steps: usize,
+    /// How many paths to list; the rest are "other".
+    #[arg(long, default_value_t = 10, value_name = "K")]
+    pub top: usize,
+    /// What the nodes are (touchpoint and stage need --map).
+    #[arg(long, value_enum)]
+    pub node: Option<NodeArg>,
+    /// The map whose touchpoints or stages are the nodes.
+    #[arg(long, value_name = "MAP_ID")]
+    pub map: Option<String>,
+    /// Paths of customers or of sessions.
+    #[arg(long, value_enum, default_value_t = ByArg::Customer)]
+    pub by: ByArg,
+    /// The pause that ends a session when the data has no session id.
+    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    pub session_timeout: String,
+    /// Which events count.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = JourneyFormat::Table)]
+    pub format: JourneyFormat,
+}
+
+/// Runs `polku paths`.
+///
+/// # Errors
+/// When the workspace cannot be read, the options are invalid or the query fails.
+pub fn run(args: &PathsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
+    if args.steps == 0 || args.top == 0 {
+        bail!("--steps and --top must be at least 1");
+    }
+    let node = match (args.node, &args.map) {
+        (Some(NodeArg::Event), _) | (None, None) => PathNode::Event,
+        (Some(NodeArg::Channel), _) => PathNode::Channel,
+        (Some(NodeArg::Touchpoint), _) | (None, Some(_)) => PathNode::Touchpoint,
+        (Some(NodeArg::Stage), _) => PathNode::Stage,
+    };
+    let anchor = match (&args.start, &args.end) {
+        (Some(s), _) => PathAnchor::From(s.clone()),
+        (None, Some(e)) => PathAnchor::To(e.clone()),
+        (None, None) => PathAnchor::Start,
+    };
+    let query = PathQuery {
+        node,
+        anchor,
+        steps: args.steps,
+        top: args.top,
+        by: args.by.into(),
+        range: args.scope.range()?,
+        map: args.map.clone(),
+        session_gap_us: parse_duration(&args.session_timeout)?,
+    };
+    let (model, analytics) = open(workspace)?;
+    let report = with_spinner("paths", || analytics.paths(&model, &query))?;
+    let text = match args.format {
+        JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        JourneyFormat::Csv => csv(&report),
+        JourneyFormat::Table => table(&report),
+    };
+    write_out(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn csv(report: &PathsReport) -> String {
+    let mut out = String::from("path,journeys\n");
+    for p in &report.paths {
+        out.push_str(&format!(
+            "{},{}\n",
+            csv_field(&p.path.join(" > ")),
+            p.journeys
+        ));
+    }
+    if report.other > 0 {
+        out.push_str(&format!(
+            "{},{}\n",
+            polku_engine::paths::OTHER,
+            report.other
+        ));
+    }
+    out
+}
+
+fn share(n: u64, of: u64) -> String {
+    if of == 0 {
+        String::new()
+    } else {
+        #[allow(clippy::cast_precision_loss)]
+        let s = n as f64 / of as f64;
+        percent(s)
+    }
+}
+
+fn table(report: &PathsReport) -> String {
+    let mut rows: Vec<Vec<String>> = report
+        .paths
+        .iter()
+        .map(|p| {
+            vec![
+                p.path.join(" > "),
+                p.journeys.to_string(),
+                share(p.journeys, report.journeys),
+            ]
+        })
+        .collect();
+    if report.other > 0 {
+        rows.push(vec![
+            format!("({})", polku_engine::paths::OTHER),
+            report.other.to_string(),
+            share(report.other, report.journeys),
+        ]);
+    }
+    let mut out = aligned(&["path", "journeys", "share"], &rows);
+    out.push_str(&format!("\n{} journeys\n", report.journeys));
+    out
+}

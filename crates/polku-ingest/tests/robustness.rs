@@ -82,3 +82,27 @@ proptest! {
         }
     }
 }
+
+/// Inputs the fuzzers once found a fault with, kept as regression tests.
+#[test]
+fn past_fuzzer_findings_stay_fixed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        // The CSV target's first byte picks the options; the readers take the rest as the file.
+        all_readers(&bytes);
+        all_readers(bytes.get(1..).unwrap_or_default());
+        let mut o = ReadOptions::new("f");
+        o.mapping = vec![
+            "time=a".parse().unwrap(),
+            "event=b".parse().unwrap(),
+            "anonymous_id=c".parse().unwrap(),
+            "value=d".parse().unwrap(),
+        ];
+        let _ = csv::read(
+            bytes.get(1..).unwrap_or_default(),
+            &o,
+            &mut CountingSink::default(),
+        );
+    }
+}

@@ -202,9 +202,9 @@ impl Kind {
             if v.is_empty() {
                 continue;
             }
-            let this = if v.parse::<i64>().is_ok() && !(v.len() > 1 && v.starts_with('0')) {
+            let this = if is_json_number(v) && v.parse::<i64>().is_ok() {
                 Kind::Int
-            } else if v.parse::<f64>().is_ok_and(f64::is_finite) {
+            } else if is_json_number(v) && v.parse::<f64>().is_ok_and(f64::is_finite) {
                 Kind::Float
             } else if v == "true" || v == "false" {
                 Kind::Bool
@@ -248,6 +248,42 @@ pub trait Cells {
     }
 }
 
+/// Whether `s` is a number as JSON writes it: no leading zeros, no `+`, no bare `.5`, no
+/// `NaN` (so that `00100`, a postal code, stays a text).
+#[must_use]
+pub fn is_json_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    let int_start = i;
+    let n = digits(&mut i);
+    if n == 0 || (n > 1 && b[int_start] == b'0') {
+        return false;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
 /// Appends `"key":value,` for a cell; empty cells are left out.
 pub fn push_member(out: &mut String, key: &str, cell: &Cell<'_>, kind: Kind) {
     use std::fmt::Write as _;
@@ -266,6 +302,7 @@ pub fn push_member(out: &mut String, key: &str, cell: &Cell<'_>, kind: Kind) {
                 return;
             }
             let as_number = matches!(kind, Kind::Int | Kind::Float)
+                && is_json_number(t)
                 && t.parse::<f64>().is_ok_and(f64::is_finite);
             if as_number || (kind == Kind::Bool && (t == "true" || t == "false")) {
                 out.push_str(t);
@@ -532,4 +569,25 @@ pub(crate) fn json_error(e: &serde_json::Error, line: &str) -> String {
         "invalid JSON: {msg} (near `{}`)",
         short(line.get(e.column().saturating_sub(10)..).unwrap_or(line))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_json_numbers_are_written_as_numbers() {
+        for ok in ["0", "-1", "12.5", "1e5", "-0.25E-3"] {
+            assert!(is_json_number(ok), "{ok}");
+        }
+        for bad in [
+            "00", "007", "+5", ".5", "5.", "1e", "NaN", "inf", "", "-", "1 2",
+        ] {
+            assert!(!is_json_number(bad), "{bad}");
+        }
+        assert_eq!(Kind::infer(["00100", "00200"].into_iter()), Kind::Text);
+        let mut out = String::new();
+        push_member(&mut out, "zip", &Cell::Str("00".into()), Kind::Float);
+        assert_eq!(out, r#""zip":"00","#);
+    }
 }

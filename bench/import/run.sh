@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Import benchmark: a 2,000,000-row event CSV into a polku workspace (`polku import events`)
+# against DuckDB's `COPY (SELECT * FROM read_csv_auto(...)) TO ... (FORMAT parquet)` on the
+# same file, on the same machine, in the same run. Prints a Markdown table.
+#
+#   bench/import/run.sh            # 157 000 customers ≈ 1.95 M rows, 3 runs each
+#   CUSTOMERS=20000 RUNS=1 bench/import/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CUSTOMERS=${CUSTOMERS:-157000}
+RUNS=${RUNS:-3}
+POLKU=${POLKU:-target/release/polku}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+python3 -c 'import duckdb' 2>/dev/null || pip install --quiet duckdb
+if [ "$POLKU" = target/release/polku ]; then cargo build --release --quiet -p polku-cli; fi
+
+"$POLKU" generate --customers "$CUSTOMERS" --seed 42 --out "$WORK/events.csv" > /dev/null
+rows=$(($(wc -l < "$WORK/events.csv") - 1))
+bytes=$(stat -c %s "$WORK/events.csv")
+
+measure() { # command... → "seconds peak_kib"
+  /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" > /dev/null
+  cat "$WORK/time"
+}
+
+echo "| run | tool | seconds | peak memory (MiB) |"
+echo "|---|---|---|---|"
+for run in $(seq "$RUNS"); do
+  rm -rf "$WORK/ws" && mkdir "$WORK/ws" && printf 'name: Bench\nstages: []\n' > "$WORK/ws/polku.yaml"
+  read -r s kib < <(measure "$POLKU" -w "$WORK/ws" import events "$WORK/events.csv")
+  echo "| $run | polku import events | $s | $((kib / 1024)) |"
+  rm -f "$WORK/duck.parquet"
+  read -r s kib < <(measure python3 bench/import/duckdb_import.py "$WORK/events.csv" "$WORK/duck.parquet")
+  echo "| $run | DuckDB read_csv_auto → Parquet | $s | $((kib / 1024)) |"
+done
+echo
+echo "$rows rows, $((bytes / 1024 / 1024)) MiB of CSV; $(nproc) cores; $(python3 -c 'import duckdb; print("DuckDB", duckdb.__version__)')"

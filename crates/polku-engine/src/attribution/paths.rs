@@ -130,7 +130,9 @@ pub struct PathSet {
 /// A 64-bit hash of a path (two rounds of the Fx scheme with different seeds, folded).
 fn path_hash(path: &[ChannelId]) -> u64 {
     let mut a = FxHasher::default();
-    let mut b = FxHasher { hash: 0x9e37_79b9_7f4a_7c15 };
+    let mut b = FxHasher {
+        hash: 0x9e37_79b9_7f4a_7c15,
+    };
     for c in path {
         a.add(u64::from(c.raw()));
         b.add(u64::from(c.raw()).rotate_left(29));
@@ -371,6 +373,20 @@ impl PathSetBuilder {
         self.set.values.push(value);
     }
 
+    /// Adds every path of another set (channels matched by name), as if its rows came next.
+    fn merge(&mut self, other: PathSet) {
+        let ids: Vec<ChannelId> = other.names.iter().map(|n| self.channel(n)).collect();
+        let mut path = Vec::new();
+        for p in other.iter() {
+            path.clear();
+            path.extend(p.touches.iter().map(|c| ids[c.index()]));
+            self.add_unchecked(&path, p.conversions, p.nulls, p.value);
+        }
+        self.set.empty.rows += other.empty.rows;
+        self.set.empty.conversions += other.empty.conversions;
+        self.set.empty.value += other.empty.value;
+    }
+
     /// Room for about `paths` unique paths.
     fn reserve(&mut self, paths: usize) {
         self.path_index.reserve(paths);
@@ -422,24 +438,88 @@ impl Default for PathFileFormat {
 /// Reads a path file (CSV with a header) into a [`PathSet`].
 ///
 /// Empty numeric fields count as zero; a value on a row without conversions is an error.
-/// Errors name the file, the line and the column.
+/// Errors name the file, the line and the column. Large files without quoted fields are parsed
+/// in parallel, in chunks of whole lines; the result is the same as reading them in order.
 ///
 /// # Errors
-/// [`AttributionError::Io`] when the file cannot be opened, and the errors of [`read_paths`].
+/// [`AttributionError::Io`] when the file cannot be read, and the errors of [`read_paths`].
 pub fn read_path_file(file: &Path, format: &PathFileFormat) -> Result<PathSet, AttributionError> {
-    let reader = std::fs::File::open(file).map_err(|source| AttributionError::Io {
-        file: file.display().to_string(),
-        source,
+    let source = file.display().to_string();
+    let data = std::fs::read(file).map_err(|err| AttributionError::Io {
+        file: source.clone(),
+        source: err,
     })?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     // About one unique path per 100 bytes, to size the tables once.
-    let hint = reader.metadata().map_or(0, |m| usize::try_from(m.len() / 100).unwrap_or(0));
-    read_paths_with_hint(
-        std::io::BufReader::with_capacity(1 << 20, reader),
-        &file.display().to_string(),
-        format,
-        hint,
-    )
+    let hint = data.len() / 100;
+    if threads < 2 || data.len() < PARALLEL_MIN_BYTES || data.contains(&b'"') {
+        return read_paths_with_hint(data.as_slice(), &source, format, hint);
+    }
+    read_chunked(&data, &source, format, threads)
 }
+
+/// Parses `data` (a whole path file without quoted fields) in `threads` chunks of whole
+/// lines, in parallel, and merges the chunks in order.
+fn read_chunked(
+    data: &[u8],
+    source: &str,
+    format: &PathFileFormat,
+    threads: usize,
+) -> Result<PathSet, AttributionError> {
+    let hint = data.len() / 100;
+    let header_end = data
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(data.len(), |i| i + 1);
+    let (columns, _) = read_header(&data[..header_end], source, format)?;
+    let body = &data[header_end..];
+    // Chunk boundaries just after a newline.
+    let mut bounds = vec![0];
+    for k in 1..threads {
+        let at = (body.len() * k / threads).max(bounds[k - 1]);
+        let end = body[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(body.len(), |i| at + i + 1);
+        bounds.push(end);
+    }
+    bounds.push(body.len());
+    let parts: Vec<Result<PathSetBuilder, AttributionError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .map(|w| {
+                let (from, to) = (w[0], w[1]);
+                let columns = &columns;
+                scope.spawn(move || {
+                    // Line of the chunk's first record: the header, then the lines before it.
+                    let before = body[..from].iter().filter(|&&b| b == b'\n').count() as u64;
+                    let mut csv = csv::ReaderBuilder::new()
+                        .delimiter(format.delimiter)
+                        .has_headers(false)
+                        .flexible(false)
+                        .from_reader(&body[from..to]);
+                    let mut builder = PathSetBuilder::new();
+                    builder.reserve(hint / threads);
+                    parse_records(&mut csv, columns, format, source, 1 + before, &mut builder)?;
+                    Ok(builder)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("parser thread panicked"))
+            .collect()
+    });
+    let mut parts = parts.into_iter();
+    let mut builder = parts.next().expect("at least one chunk")?;
+    for part in parts {
+        builder.merge(part?.build());
+    }
+    Ok(builder.build())
+}
+
+/// Files from this size on are parsed in parallel.
+const PARALLEL_MIN_BYTES: usize = 8 << 20;
 
 /// Reads path-file CSV from any reader; `source` names it in errors.
 ///
@@ -455,12 +535,20 @@ pub fn read_paths<R: Read>(
     read_paths_with_hint(reader, source, format, 0)
 }
 
-fn read_paths_with_hint<R: Read>(
+/// Positions of the columns a path file needs.
+struct Columns {
+    path: usize,
+    conversions: usize,
+    nulls: Option<usize>,
+    value: Option<usize>,
+}
+
+/// Reads the header and finds the columns; returns the reader positioned after it.
+fn read_header<R: Read>(
     reader: R,
     source: &str,
     format: &PathFileFormat,
-    hint: usize,
-) -> Result<PathSet, AttributionError> {
+) -> Result<(Columns, csv::Reader<R>), AttributionError> {
     if format.separator.is_empty() {
         return Err(AttributionError::EmptySeparator);
     }
@@ -469,11 +557,13 @@ fn read_paths_with_hint<R: Read>(
         .has_headers(true)
         .flexible(false)
         .from_reader(reader);
-    let csv_error = |err: csv::Error| AttributionError::Csv {
-        file: source.to_owned(),
-        message: err.to_string(),
-    };
-    let header = csv.byte_headers().map_err(csv_error)?.clone();
+    let header = csv
+        .byte_headers()
+        .map_err(|err| AttributionError::Csv {
+            file: source.to_owned(),
+            message: err.to_string(),
+        })?
+        .clone();
     let names: Vec<String> = header
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_owned())
@@ -488,64 +578,90 @@ fn read_paths_with_hint<R: Read>(
                 available: names.join(", "),
             })
     };
-    let path_col = column(&format.path_column)?;
-    let conv_col = column(&format.conversions_column)?;
-    let null_col = format.nulls_column.as_deref().map(column).transpose()?;
-    let value_col = format.value_column.as_deref().map(column).transpose()?;
+    let columns = Columns {
+        path: column(&format.path_column)?,
+        conversions: column(&format.conversions_column)?,
+        nulls: format.nulls_column.as_deref().map(column).transpose()?,
+        value: format.value_column.as_deref().map(column).transpose()?,
+    };
+    Ok((columns, csv))
+}
 
+fn read_paths_with_hint<R: Read>(
+    reader: R,
+    source: &str,
+    format: &PathFileFormat,
+    hint: usize,
+) -> Result<PathSet, AttributionError> {
+    let (columns, mut csv) = read_header(reader, source, format)?;
     let mut builder = PathSetBuilder::new();
     builder.reserve(hint);
+    parse_records(&mut csv, &columns, format, source, 0, &mut builder)?;
+    Ok(builder.build())
+}
+
+/// Adds every record of `csv` to `builder`; `line_offset` is added to the reader's line
+/// numbers in errors.
+fn parse_records<R: Read>(
+    csv: &mut csv::Reader<R>,
+    columns: &Columns,
+    format: &PathFileFormat,
+    source: &str,
+    line_offset: u64,
+    builder: &mut PathSetBuilder,
+) -> Result<(), AttributionError> {
     let mut record = csv::ByteRecord::new();
     let mut ids: Vec<ChannelId> = Vec::new();
     let sep = format.separator.as_bytes();
     loop {
         match csv.read_byte_record(&mut record) {
             Ok(true) => {}
-            Ok(false) => break,
-            Err(err) => return Err(csv_error(err)),
-        }
-        let line = record.position().map_or(0, csv::Position::line);
-        let field = |col: usize, name: &str| -> Result<f64, AttributionError> {
-            parse_count(record.get(col).unwrap_or_default()).map_err(|reason| {
-                AttributionError::BadField {
+            Ok(false) => return Ok(()),
+            Err(err) => {
+                let message = match err.position() {
+                    Some(pos) if line_offset > 0 => {
+                        format!("line {}: {err}", pos.line() + line_offset)
+                    }
+                    _ => err.to_string(),
+                };
+                return Err(AttributionError::Csv {
                     file: source.to_owned(),
-                    line,
-                    column: name.to_owned(),
-                    value: String::from_utf8_lossy(record.get(col).unwrap_or_default())
-                        .into_owned(),
-                    reason,
-                }
-            })
+                    message,
+                });
+            }
+        }
+        let line = record.position().map_or(0, csv::Position::line) + line_offset;
+        let bad = |col: usize, column: &str, reason: String| AttributionError::BadField {
+            file: source.to_owned(),
+            line,
+            column: column.to_owned(),
+            value: String::from_utf8_lossy(record.get(col).unwrap_or_default()).into_owned(),
+            reason,
         };
-        let conversions = field(conv_col, &format.conversions_column)?;
-        let nulls = match (null_col, &format.nulls_column) {
+        let field = |col: usize, name: &str| -> Result<f64, AttributionError> {
+            parse_count(record.get(col).unwrap_or_default())
+                .map_err(|reason| bad(col, name, reason))
+        };
+        let conversions = field(columns.conversions, &format.conversions_column)?;
+        let nulls = match (columns.nulls, &format.nulls_column) {
             (Some(c), Some(name)) => field(c, name)?,
             _ => 0.0,
         };
-        let value = match (value_col, &format.value_column) {
+        let value = match (columns.value, &format.value_column) {
             (Some(c), Some(name)) => field(c, name)?,
             _ => 0.0,
         };
         if value > 0.0 && conversions == 0.0 {
-            return Err(AttributionError::BadField {
-                file: source.to_owned(),
-                line,
-                column: format.value_column.clone().unwrap_or_default(),
-                value: String::from_utf8_lossy(
-                    record.get(value_col.unwrap_or(0)).unwrap_or_default(),
-                )
-                .into_owned(),
-                reason: "a value without conversions".to_owned(),
-            });
+            let name = format.value_column.as_deref().unwrap_or_default();
+            return Err(bad(
+                columns.value.unwrap_or(0),
+                name,
+                "a value without conversions".to_owned(),
+            ));
         }
-        let raw = record.get(path_col).unwrap_or_default();
-        let text = std::str::from_utf8(raw).map_err(|_| AttributionError::BadField {
-            file: source.to_owned(),
-            line,
-            column: format.path_column.clone(),
-            value: String::from_utf8_lossy(raw).into_owned(),
-            reason: "not UTF-8".to_owned(),
-        })?;
+        let raw = record.get(columns.path).unwrap_or_default();
+        let text = std::str::from_utf8(raw)
+            .map_err(|_| bad(columns.path, &format.path_column, "not UTF-8".to_owned()))?;
         ids.clear();
         for token in split_bytes(text, sep) {
             let name = token.trim_matches(|c: char| c == ' ' || c == '\t');
@@ -555,7 +671,6 @@ fn read_paths_with_hint<R: Read>(
         }
         builder.add_unchecked(&ids, conversions, nulls, value);
     }
-    Ok(builder.build())
 }
 
 /// Splits `text` on a non-empty byte separator.
@@ -677,6 +792,35 @@ mod tests {
                 value: 7.0
             }
         );
+    }
+
+    #[test]
+    fn chunked_parsing_equals_sequential() {
+        let mut text = String::from("path;total_conversions;total_conversion_value;total_null\n");
+        for i in 0..500 {
+            let path = ["a", "b", "c", "d"][..1 + i % 4].join(" > ");
+            let rev = ["d", "c", "e"][..1 + i % 3].join(" > ");
+            text.push_str(&format!(
+                "{path};{};{};{}\n{rev};0;;1\n",
+                i % 3,
+                (i % 3) * 10,
+                i % 5
+            ));
+        }
+        let one = read_paths(text.as_bytes(), "t.csv", &format()).unwrap();
+        for threads in [2, 3, 7] {
+            let many = read_chunked(text.as_bytes(), "t.csv", &format(), threads).unwrap();
+            assert_eq!(many.channel_names(), one.channel_names());
+            assert_eq!(many.len(), one.len());
+            for (a, b) in many.iter().zip(one.iter()) {
+                assert_eq!(a, b);
+            }
+        }
+        let bad = format!("{text}x;1;0;oops\n");
+        let err = read_chunked(bad.as_bytes(), "t.csv", &format(), 3)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("t.csv:1002:"), "{err}");
     }
 
     #[test]

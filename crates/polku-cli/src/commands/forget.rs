@@ -28,7 +28,7 @@ pub fn run(args: &ForgetArgs, workspace_dir: &Path) -> anyhow::Result<ExitCode> 
             let parts: Vec<String> = report
                 .rows_removed
                 .iter()
-                .map(|(table, n)| format!("{n} {table} rows"))
+                .map(|(table, n)| format!("{n} rows of {table}"))
                 .collect();
             writeln!(
                 out,

@@ -28,21 +28,28 @@ fn time(us: Option<i64>) -> Option<String> {
     us.map(polku_ingest::time::format_micros)
 }
 
-/// The stats as JSON: `{"events":N,"customers":N,"first":TIME,"last":TIME,...}`.
+/// The stats as one JSON object, keys in this order:
+/// `{"events":N,"customers":N,"first":TIME,"last":TIME,"sources":{...},"channels":{...},...}`.
 #[must_use]
-pub fn to_json(s: &Stats) -> serde_json::Value {
-    serde_json::json!({
-        "events": s.events,
-        "customers": s.customers,
-        "first": time(s.first),
-        "last": time(s.last),
-        "sources": s.sources,
-        "channels": s.channels,
-        "cost_rows": s.cost_rows,
-        "survey_answers": s.survey_answers,
-        "interviews": s.interviews,
-        "imports": s.imports,
-    })
+pub fn to_json(s: &Stats) -> String {
+    format!(
+        "{{\"events\":{},\"customers\":{},\"first\":{},\"last\":{},\"sources\":{},\"channels\":{},\"cost_rows\":{},\"survey_answers\":{},\"interviews\":{},\"imports\":{}}}",
+        s.events,
+        s.customers,
+        j(&time(s.first)),
+        j(&time(s.last)),
+        j(&s.sources),
+        j(&s.channels),
+        s.cost_rows,
+        s.survey_answers,
+        s.interviews,
+        s.imports
+    )
+}
+
+/// A value as JSON text.
+fn j<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
 }
 
 /// Runs `polku stats`.

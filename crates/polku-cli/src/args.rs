@@ -58,6 +58,18 @@ pub enum Command {
     Forget(crate::commands::forget::ForgetArgs),
     /// Write a synthetic multi-channel data set with a known ground truth.
     Generate(crate::commands::generate::GenerateArgs),
+    /// Customers (or sessions) through ordered steps: events, touchpoints or stages.
+    Funnel(Box<crate::commands::funnel::FunnelArgs>),
+    /// The most common paths forward from a start or back from an end, with Sankey data.
+    Paths(crate::commands::paths::PathsArgs),
+    /// A map's stage funnel: reach, conversion, drop-off, time in stage, transitions.
+    Stages(crate::commands::stages::StagesArgs),
+    /// Cohort retention by first occurrence.
+    Retention(crate::commands::retention::RetentionArgs),
+    /// How many customers did an event on two or more different days.
+    Repeat(crate::commands::repeat::RepeatArgs),
+    /// Time from first touch to conversion, and touchpoints before conversion.
+    Distributions(crate::commands::distributions::DistributionsArgs),
 }
 
 /// Options of `polku init`.

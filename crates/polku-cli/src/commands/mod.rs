@@ -4,13 +4,19 @@ pub mod attribution;
 mod catalogue;
 mod demo;
 mod diff;
+pub mod distributions;
 pub mod forget;
+pub mod funnel;
 pub mod generate;
 pub mod import;
 mod init;
 mod ls;
 mod mermaid;
+pub mod paths;
 mod render;
+pub mod repeat;
+pub mod retention;
+pub mod stages;
 pub mod stats;
 mod validate;
 
@@ -42,6 +48,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(args, ws),
         Command::Forget(args) => forget::run(args, ws),
         Command::Generate(args) => generate::run(args),
+        Command::Funnel(args) => funnel::run(args, ws),
+        Command::Paths(args) => paths::run(args, ws),
+        Command::Stages(args) => stages::run(args, ws),
+        Command::Retention(args) => retention::run(args, ws),
+        Command::Repeat(args) => repeat::run(args, ws),
+        Command::Distributions(args) => distributions::run(args, ws),
     }
 }
 

@@ -572,11 +572,10 @@ pub fn restitch_files(
 pub fn restitch(root: &Path) -> Result<usize, IngestError> {
     let store = EventStore::open(root);
     let _lock = store.lock()?;
-    let mut db = AppDb::open(root)?;
+    let db = AppDb::open(root)?;
     let links = db.identity_links()?;
     let ids = Identities::from_links(&links);
     let n = restitch_files(&store, &ids, None)?;
-    let _ = &mut db;
     Ok(n)
 }
 

@@ -266,7 +266,6 @@ fn stored_row_ids(store: &EventStore, table: Table) -> Result<HashSet<String>, D
 /// Writes `batch` (its rows not yet stored) as a new file of `table` and logs the import.
 #[allow(clippy::too_many_arguments)]
 fn commit_table(
-    root: &Path,
     store: &EventStore,
     db: &mut AppDb,
     table: Table,
@@ -318,7 +317,6 @@ fn commit_table(
         let _ = store.remove_import(import_id);
         return Err(e.into());
     }
-    let _ = root;
     Ok(TableReport {
         import_id: import_id.to_owned(),
         table,
@@ -580,7 +578,6 @@ pub fn import_costs(
     ];
     let batch = RecordBatch::try_new(Table::Costs.schema(), columns)?;
     commit_table(
-        root,
         &p.store,
         &mut p.db,
         Table::Costs,
@@ -794,7 +791,6 @@ pub fn import_survey(
     ];
     let batch = RecordBatch::try_new(Table::Survey.schema(), columns)?;
     commit_table(
-        root,
         &p.store,
         &mut p.db,
         Table::Survey,
@@ -1132,7 +1128,6 @@ pub fn import_interviews(
     let batch = RecordBatch::try_new(Table::Interviews.schema(), columns)?;
     debug_assert_eq!(batch.schema().field(1).name(), interview_col::INTERVIEW);
     let mut report = commit_table(
-        root,
         &p.store,
         &mut p.db,
         Table::Interviews,

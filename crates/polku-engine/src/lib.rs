@@ -46,6 +46,7 @@
 #![deny(missing_docs)]
 
 pub mod attribution;
+pub mod breakpoints;
 pub mod distributions;
 mod error;
 pub mod funnel;

@@ -1,5 +1,6 @@
 //! Journey analytics over workspace tables: funnels, paths, stages and retention.
 
+mod breakpoints;
 mod crosscheck;
 mod funnel;
 mod machine_props;

@@ -5,19 +5,28 @@
 //! once). The shares the seed articles quote are computed next to the data: a month or more
 //! from first contact to purchase, three or more and six or more touchpoints before it.
 //!
-//! With a map, touches are the map's bound touchpoints and the conversion is the map's
-//! `conversion` touchpoint; without one, touches are events and the conversion an event name.
+//! With a map, touches are the map's bound touchpoints before the conversion, which is the
+//! map's `conversion` touchpoint. Without one, the conversion is an event name and touches are
+//! visits: the sessions (the data's session id, else 30 minutes of inactivity) that started up
+//! to the conversion, the converting visit included.
 
+use datafusion::arrow::array::AsArray;
+use datafusion::arrow::datatypes::Int64Type;
+use datafusion::common::JoinType;
+use datafusion::functions_aggregate::expr_fn::{count, max, min};
+use datafusion::logical_expr::ExprFunctionExt;
+use datafusion::prelude::{col, lit};
+use polku_store::schema::event_col;
 use serde::Serialize;
 
 use crate::error::{AnalyticsError, Result};
 use crate::funnel::{JourneyUnit, median, median_seconds};
 use crate::matching::MapMatcher;
 use crate::paths::PathNode;
-use crate::session::{Analytics, TimeRange};
+use crate::session::{Analytics, ORDINAL, TIME_US, TimeRange, WHO};
 use crate::time::DAY_US;
 use crate::udf::journey_path::PathAnchor;
-use crate::udf::sessionize::DEFAULT_SESSION_GAP_US;
+use crate::udf::sessionize::{DEFAULT_SESSION_GAP_US, sessionize_udwf};
 
 /// What the seed articles report, for comparison: the share of companies that see a month or
 /// more from first contact to purchase, three or more and six or more touchpoints before it.
@@ -151,7 +160,7 @@ pub fn distribution(conversion: &str, journeys: &[(i64, usize)]) -> Distribution
 impl Analytics {
     /// The distributions of time and touchpoints to conversion. With a map, its bound
     /// touchpoints are the touches and `conversion` defaults to its conversion touchpoint;
-    /// without one, events are the touches and `conversion` is an event name.
+    /// without one, visits (sessions) are the touches and `conversion` is an event name.
     ///
     /// # Errors
     /// When the map is unknown, no conversion is known, or the query fails.
@@ -183,29 +192,99 @@ impl Analytics {
                 ));
             }
         };
-        let node = if matcher.is_some() {
-            PathNode::Touchpoint
-        } else {
-            PathNode::Event
+        let journeys = match &matcher {
+            Some(m) => self
+                .timed_paths(
+                    Some(m),
+                    PathNode::Touchpoint,
+                    &PathAnchor::To(conversion.clone()),
+                    usize::MAX,
+                    JourneyUnit::Customer,
+                    range,
+                    DEFAULT_SESSION_GAP_US,
+                )?
+                .iter()
+                .filter_map(|p| {
+                    let first = p.first()?.1;
+                    let last = p.last()?.1;
+                    Some((last - first, p.len() - 1))
+                })
+                .collect(),
+            None => self.visits_to_conversion(&conversion, range)?,
         };
-        let paths = self.timed_paths(
-            matcher.as_ref(),
-            node,
-            &PathAnchor::To(conversion.clone()),
-            usize::MAX,
-            JourneyUnit::Customer,
-            range,
-            DEFAULT_SESSION_GAP_US,
-        )?;
-        let journeys: Vec<(i64, usize)> = paths
-            .iter()
-            .filter_map(|p| {
-                let first = p.first()?.1;
-                let last = p.last()?.1;
-                Some((last - first, p.len() - 1))
-            })
-            .collect();
         Ok(distribution(&conversion, &journeys))
+    }
+}
+
+impl Analytics {
+    /// Per converted customer: the time from the first event to the first conversion event,
+    /// and the visits (sessions) that started up to it, the converting one included.
+    fn visits_to_conversion(
+        &self,
+        conversion: &str,
+        range: TimeRange,
+    ) -> Result<Vec<(i64, usize)>> {
+        const SESSION: &str = "__session";
+        const START: &str = "__start";
+        const CONV: &str = "__conversion";
+        const CWHO: &str = "__cwho";
+        const FIRST: &str = "__first";
+        const VISITS: &str = "__visits";
+        let events = self.events(range)?;
+        let session = sessionize_udwf(DEFAULT_SESSION_GAP_US)
+            .call(vec![col(TIME_US), col(event_col::SESSION)])
+            .partition_by(vec![col(WHO)])
+            .order_by(vec![
+                col(TIME_US).sort(true, false),
+                col(ORDINAL).sort(true, false),
+            ])
+            .build()?;
+        let visits = events
+            .clone()
+            .select(vec![col(WHO), col(TIME_US), session.alias(SESSION)])?
+            .aggregate(
+                vec![col(WHO), col(SESSION)],
+                vec![min(col(TIME_US)).alias(START)],
+            )?;
+        let conversions = events
+            .filter(col(event_col::EVENT).eq(lit(conversion)))?
+            .aggregate(vec![col(WHO)], vec![min(col(TIME_US)).alias(CONV)])?
+            .select(vec![col(WHO).alias(CWHO), col(CONV)])?;
+        let frame = visits
+            .join(conversions, JoinType::Inner, &[WHO], &[CWHO], None)?
+            .filter(col(START).lt_eq(col(CONV)))?
+            .aggregate(
+                vec![col(WHO)],
+                vec![
+                    min(col(START)).alias(FIRST),
+                    max(col(CONV)).alias(CONV),
+                    count(lit(1)).alias(VISITS),
+                ],
+            )?
+            .select(vec![col(FIRST), col(CONV), col(VISITS)])?;
+        let mut out = Vec::new();
+        for batch in self.collect(frame)? {
+            let bad = || AnalyticsError::invalid("distributions: unexpected result type");
+            let first = batch
+                .column(0)
+                .as_primitive_opt::<Int64Type>()
+                .ok_or_else(bad)?;
+            let conv = batch
+                .column(1)
+                .as_primitive_opt::<Int64Type>()
+                .ok_or_else(bad)?;
+            let n = batch
+                .column(2)
+                .as_primitive_opt::<Int64Type>()
+                .ok_or_else(bad)?;
+            for i in 0..batch.num_rows() {
+                out.push((
+                    conv.value(i) - first.value(i),
+                    usize::try_from(n.value(i)).unwrap_or(0),
+                ));
+            }
+        }
+        Ok(out)
     }
 }
 

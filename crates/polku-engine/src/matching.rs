@@ -229,14 +229,17 @@ pub enum StepTarget {
     Stage(usize),
 }
 
-/// Resolves step names: a touchpoint id or stage id of the map, else an event name.
+/// Resolves step names: a touchpoint id (with rules) of the map, or a stage id of the map with
+/// such touchpoints, else an event name.
 #[must_use]
 pub fn resolve_step(matcher: Option<&MapMatcher<'_>>, name: &str) -> StepTarget {
     if let Some(m) = matcher {
         if let Some(p) = m.touchpoint_position(name) {
             return StepTarget::Touchpoint(p);
         }
-        if let Some(s) = m.stage_index(name) {
+        if let Some(s) = m.stage_index(name)
+            && m.touchpoints().iter().any(|b| b.stage_index == s)
+        {
             return StepTarget::Stage(s);
         }
     }
@@ -244,7 +247,9 @@ pub fn resolve_step(matcher: Option<&MapMatcher<'_>>, name: &str) -> StepTarget 
 }
 
 /// Picks the map that names the given steps when no map was asked for: the one map in which
-/// any step is a touchpoint or stage id. No map when the steps are all event names.
+/// any step is a touchpoint with rules, or a stage with such touchpoints. No map when the
+/// steps are all event names (maps without rules cannot be measured, so their ids do not
+/// count).
 ///
 /// # Errors
 /// When steps name touchpoints or stages of more than one map.
@@ -257,11 +262,10 @@ pub fn map_for_steps<'a>(
         let map = &m.doc;
         let names = |s: &String| {
             map.stages.iter().any(|st| {
-                st.stage.as_str() == s
-                    || st
-                        .touchpoints
-                        .iter()
-                        .any(|t| t.id.as_str() == s && !t.matches.is_empty())
+                let bound = st.touchpoints.iter().filter(|t| !t.matches.is_empty());
+                let mut bound = bound.peekable();
+                (st.stage.as_str() == s && bound.peek().is_some())
+                    || bound.any(|t| t.id.as_str() == s)
             })
         };
         if steps.iter().any(names) {

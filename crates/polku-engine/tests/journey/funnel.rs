@@ -359,3 +359,22 @@ fn results_do_not_depend_on_partitioning() {
         assert_eq!(r, base, "{order:?} with {threads} threads");
     }
 }
+
+#[test]
+fn ids_of_maps_without_rules_do_not_hide_event_names() {
+    // The template maps have a stage `purchase` but no match rules: the step is the event.
+    let mut ws = TestWorkspace::new();
+    ws.map(
+        "plain",
+        "title: Plain\nstages:\n  - stage: purchase\n    touchpoints:\n      - {id: signup, name: Signup}\n",
+    );
+    ws.events(
+        "imp1-00000",
+        &[ev("c", 0, "signup"), ev("c", MIN, "purchase")],
+    );
+    let a = Analytics::open(ws.root()).unwrap();
+    let r = a
+        .funnel(&ws.model(), &FunnelQuery::new(["signup", "purchase"]))
+        .unwrap();
+    assert_eq!(counts(&r), [1, 1]);
+}

@@ -197,11 +197,32 @@ fn time_and_touchpoints_to_conversion() {
     assert_eq!(r.shares.three_or_more_touchpoints, 0.0);
     let minutes = r.median_days.unwrap() * 24.0 * 60.0;
     assert!((minutes - 2.5).abs() < 1e-9, "{minutes}");
-    // Without a map: events, repeats in a row counted once.
+    // Without a map: visits up to the conversion; each journey here is one visit.
     let e = a
         .distributions(&model, None, Some("purchase"), TimeRange::ALL)
         .unwrap();
     let touches: Vec<u64> = e.touchpoints_before.iter().map(|b| b.customers).collect();
-    assert_eq!(touches, [0, 1, 1, 0, 0]);
+    assert_eq!(touches, [0, 2, 0, 0, 0]);
+    // Three visits (an hour apart), then a purchase in the third: three touches.
+    let ws2 = TestWorkspace::new();
+    ws2.events(
+        "imp1-00000",
+        &[
+            ev("v", 0, "page_view"),
+            ev("v", 60 * MIN, "page_view"),
+            ev("v", 61 * MIN, "page_view"),
+            ev("v", 3 * 60 * MIN, "page_view"),
+            ev("v", 3 * 60 * MIN + 5 * MIN, "purchase"),
+            ev("v", 9 * 60 * MIN, "page_view"),
+            ev("w", 0, "page_view"),
+        ],
+    );
+    let v = Analytics::open(ws2.root())
+        .unwrap()
+        .distributions(&ws2.model(), None, Some("purchase"), TimeRange::ALL)
+        .unwrap();
+    assert_eq!(v.converted, 1);
+    assert_eq!(v.median_touchpoints, Some(3.0));
+    assert_eq!(v.shares.three_or_more_touchpoints, 1.0);
     assert!(a.distributions(&model, None, None, TimeRange::ALL).is_err());
 }

@@ -50,6 +50,7 @@ pub mod breakpoints;
 pub mod distributions;
 mod error;
 pub mod funnel;
+pub mod kpis;
 pub mod matching;
 pub mod paths;
 pub mod retention;

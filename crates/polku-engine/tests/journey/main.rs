@@ -3,6 +3,7 @@
 mod breakpoints;
 mod crosscheck;
 mod funnel;
+mod kpis;
 mod machine_props;
 mod paths_stages;
 mod retention;

@@ -34,6 +34,7 @@ pub struct Ev {
     pub url: Option<String>,
     pub session: Option<String>,
     pub properties: Option<String>,
+    pub value: Option<f64>,
 }
 
 /// An event of a customer at `T0 + offset_us`.
@@ -62,6 +63,10 @@ impl Ev {
     }
     pub fn session(mut self, session: &str) -> Self {
         self.session = Some(session.to_owned());
+        self
+    }
+    pub fn value(mut self, value: f64) -> Self {
+        self.value = Some(value);
         self
     }
     pub fn props(mut self, json: &str) -> Self {
@@ -143,7 +148,9 @@ pub fn write_events(path: &Path, rows: &[Ev]) {
         strings(rows.iter().map(|r| r.url.as_deref())),
         strings(rows.iter().map(|_| None)),
         strings(rows.iter().map(|r| r.session.as_deref())),
-        Arc::new(Float64Array::from(vec![None::<f64>; n])),
+        Arc::new(Float64Array::from(
+            rows.iter().map(|r| r.value).collect::<Vec<_>>(),
+        )),
         strings(rows.iter().map(|_| None)),
         strings(rows.iter().map(|r| r.properties.as_deref())),
         strings(rows.iter().map(|_| Some("test"))),

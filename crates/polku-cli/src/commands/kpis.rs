@@ -1,0 +1,208 @@
+//! `polku kpis`: the three KPI layers (traffic, user, sales) per channel group.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use polku_engine::kpis::{KpiQuery, KpiRow};
+
+use super::funnel::{
+    JourneyFormat, ScopeArgs, aligned, csv_field, human_seconds, open, percent, with_spinner,
+    write_out,
+};
+
+/// Options of `polku kpis`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "A visit (session) belongs to the channel group of its first event. \
+Click-through rate, spend, cost per lead and return on ad spend come from the imported ad \
+costs (`polku import costs`).\n\nExample:\n  polku kpis --from 2026-01-01 --to 2026-03-31 \
+--lead lead_created --conversion purchase,deal_won"
+)]
+pub struct KpisArgs {
+    /// The page view event.
+    #[arg(long, default_value = "page_view", value_name = "E")]
+    pub page_view: String,
+    /// Subscription events, comma separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "newsletter_signup,subscribe,sign_up",
+        value_name = "E,.."
+    )]
+    pub subscription: Vec<String>,
+    /// Comment events, comma separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "comment",
+        value_name = "E,.."
+    )]
+    pub comment: Vec<String>,
+    /// Lead events, comma separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "lead_created,generate_lead,form_submit",
+        value_name = "E,.."
+    )]
+    pub lead: Vec<String>,
+    /// Conversion events, comma separated; their `value` is the conversion value.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "purchase,deal_won",
+        value_name = "E,.."
+    )]
+    pub conversion: Vec<String>,
+    /// Which events count.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = JourneyFormat::Table)]
+    pub format: JourneyFormat,
+}
+
+/// Runs `polku kpis`.
+///
+/// # Errors
+/// When the workspace cannot be read, the options are invalid or the query fails.
+pub fn run(args: &KpisArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
+    let query = KpiQuery {
+        range: args.scope.range()?,
+        page_view: args.page_view.clone(),
+        subscription: args.subscription.clone(),
+        comment: args.comment.clone(),
+        lead: args.lead.clone(),
+        conversion: args.conversion.clone(),
+        ..KpiQuery::default()
+    };
+    let (_model, analytics) = open(workspace)?;
+    let rows = with_spinner("kpis", || analytics.kpis(&query))?;
+    let text = match args.format {
+        JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows)?),
+        JourneyFormat::Csv => csv(&rows),
+        JourneyFormat::Table => table(&rows),
+    };
+    write_out(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or_else(String::new, |v| v.to_string())
+}
+
+fn csv(rows: &[KpiRow]) -> String {
+    let mut out = String::from(
+        "channel,page_views,visits,unique_visitors,new_visitors,returning_visitors,visit_frequency,\
+referral_visits,click_through_rate,avg_visit_s,subscriptions,comments,leads,lead_customers,\
+converted_leads,lead_quality,conversions,conversion_value,spend,cost_per_lead,return_on_ad_spend\n",
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            csv_field(&r.channel),
+            r.page_views,
+            r.visits,
+            r.unique_visitors,
+            r.new_visitors,
+            r.returning_visitors,
+            r.visit_frequency,
+            r.referral_visits,
+            opt(r.click_through_rate),
+            opt(r.avg_visit_s),
+            r.subscriptions,
+            r.comments,
+            r.leads,
+            r.lead_customers,
+            r.converted_leads,
+            opt(r.lead_quality),
+            r.conversions,
+            r.conversion_value,
+            opt(r.spend),
+            opt(r.cost_per_lead),
+            opt(r.return_on_ad_spend),
+        ));
+    }
+    out
+}
+
+fn table(rows: &[KpiRow]) -> String {
+    let money = |x: Option<f64>| x.map_or_else(String::new, |v| format!("{v:.2}"));
+    let traffic: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.channel.clone(),
+                r.page_views.to_string(),
+                r.visits.to_string(),
+                r.unique_visitors.to_string(),
+                r.new_visitors.to_string(),
+                r.returning_visitors.to_string(),
+                format!("{:.2}", r.visit_frequency),
+            ]
+        })
+        .collect();
+    let user: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.channel.clone(),
+                r.click_through_rate.map_or_else(String::new, percent),
+                r.avg_visit_s.map_or_else(String::new, human_seconds),
+                r.subscriptions.to_string(),
+                r.comments.to_string(),
+            ]
+        })
+        .collect();
+    let sales: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.channel.clone(),
+                r.lead_customers.to_string(),
+                r.converted_leads.to_string(),
+                r.lead_quality.map_or_else(String::new, percent),
+                r.conversions.to_string(),
+                format!("{:.2}", r.conversion_value),
+                money(r.spend),
+                money(r.cost_per_lead),
+                r.return_on_ad_spend
+                    .map_or_else(String::new, |v| format!("{v:.2}")),
+            ]
+        })
+        .collect();
+    let mut out = String::from("traffic\n");
+    out.push_str(&aligned(
+        &[
+            "channel",
+            "page views",
+            "visits",
+            "visitors",
+            "new",
+            "returning",
+            "visits/visitor",
+        ],
+        &traffic,
+    ));
+    out.push_str("\nuser\n");
+    out.push_str(&aligned(
+        &["channel", "CTR", "avg visit", "subscriptions", "comments"],
+        &user,
+    ));
+    out.push_str("\nsales\n");
+    out.push_str(&aligned(
+        &[
+            "channel",
+            "leads",
+            "converted",
+            "lead quality",
+            "conversions",
+            "value",
+            "spend",
+            "cost/lead",
+            "ROAS",
+        ],
+        &sales,
+    ));
+    out
+}

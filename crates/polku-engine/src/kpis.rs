@@ -1,0 +1,344 @@
+//! KPIs in three layers per channel group: traffic, user and sales.
+//!
+//! A visit (session: the data's session id, else 30 minutes of inactivity) belongs to the
+//! channel group of its first event, as web analytics does; everything done in the visit
+//! counts for that channel.
+//!
+//! - Traffic: page views, visits, unique visitors, new and returning visitors (new: first seen
+//!   in the period), visit frequency (visits per visitor), referral visits.
+//! - User: click-through rate (clicks / impressions of the ad cost table), average visit
+//!   duration (first to last event of a visit), subscriptions, comments.
+//! - Sales: leads, lead customers, converted leads (lead customers who converted after their
+//!   lead), lead quality (converted / lead customers), conversions and their value, spend,
+//!   cost per lead, return on ad spend (conversion value / spend).
+
+use std::collections::BTreeMap;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray};
+use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
+use datafusion::common::JoinType;
+use datafusion::functions_aggregate::expr_fn::{count, count_distinct, first_value, max, min, sum};
+use datafusion::logical_expr::{ExprFunctionExt, cast};
+use datafusion::prelude::{Expr, col, lit};
+use datafusion::scalar::ScalarValue;
+use polku_store::schema::{Table, cost_col, event_col};
+use serde::Serialize;
+
+use crate::error::{AnalyticsError, Result};
+use crate::session::{Analytics, ORDINAL, TIME_US, TimeRange, WHO};
+use crate::time::DAY_US;
+use crate::udf::sessionize::{DEFAULT_SESSION_GAP_US, sessionize_udwf};
+
+/// Which events count as what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KpiQuery {
+    /// Which events count.
+    pub range: TimeRange,
+    /// Page views.
+    pub page_view: String,
+    /// Subscriptions (newsletter, follow...).
+    pub subscription: Vec<String>,
+    /// Comments.
+    pub comment: Vec<String>,
+    /// Leads.
+    pub lead: Vec<String>,
+    /// Conversions (their `value` is the conversion value).
+    pub conversion: Vec<String>,
+    /// The channel group of referral traffic.
+    pub referral_channel: String,
+}
+
+impl Default for KpiQuery {
+    fn default() -> Self {
+        let v = |xs: &[&str]| xs.iter().map(|s| (*s).to_owned()).collect();
+        KpiQuery {
+            range: TimeRange::ALL,
+            page_view: "page_view".into(),
+            subscription: v(&["newsletter_signup", "subscribe", "sign_up"]),
+            comment: v(&["comment"]),
+            lead: v(&["lead_created", "generate_lead", "form_submit"]),
+            conversion: v(&["purchase", "deal_won"]),
+            referral_channel: "Referral".into(),
+        }
+    }
+}
+
+/// The KPIs of one channel group.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct KpiRow {
+    /// The channel group.
+    pub channel: String,
+    /// Traffic: page views.
+    pub page_views: u64,
+    /// Traffic: visits.
+    pub visits: u64,
+    /// Traffic: unique visitors.
+    pub unique_visitors: u64,
+    /// Traffic: visitors first seen in the period.
+    pub new_visitors: u64,
+    /// Traffic: visitors seen before the period.
+    pub returning_visitors: u64,
+    /// Traffic: visits per visitor.
+    pub visit_frequency: f64,
+    /// Traffic: visits from referrals.
+    pub referral_visits: u64,
+    /// User: clicks / impressions, from the ad cost table.
+    pub click_through_rate: Option<f64>,
+    /// User: the mean visit duration in seconds.
+    pub avg_visit_s: Option<f64>,
+    /// User: subscriptions.
+    pub subscriptions: u64,
+    /// User: comments.
+    pub comments: u64,
+    /// Sales: lead events.
+    pub leads: u64,
+    /// Sales: customers with a lead.
+    pub lead_customers: u64,
+    /// Sales: of them, customers who converted after their lead.
+    pub converted_leads: u64,
+    /// Sales: `converted_leads / lead_customers`.
+    pub lead_quality: Option<f64>,
+    /// Sales: conversion events.
+    pub conversions: u64,
+    /// Sales: the value of the conversions.
+    pub conversion_value: f64,
+    /// Sales: ad spend, from the cost table.
+    pub spend: Option<f64>,
+    /// Sales: spend per lead customer.
+    pub cost_per_lead: Option<f64>,
+    /// Sales: conversion value per spend.
+    pub return_on_ad_spend: Option<f64>,
+}
+
+fn any_of(names: &[String]) -> Expr {
+    col(event_col::EVENT).in_list(names.iter().map(|n| lit(n.as_str())).collect(), false)
+}
+
+fn counted(condition: Expr) -> Result<Expr> {
+    Ok(count(lit(1)).filter(condition).build()?)
+}
+
+fn ratio(a: f64, b: f64) -> Option<f64> {
+    (b > 0.0).then(|| a / b)
+}
+
+/// Reads an integer or float column cell as f64 (NULL as 0).
+fn number(array: &ArrayRef, row: usize) -> f64 {
+    if array.is_null(row) {
+        return 0.0;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    if let Some(a) = array.as_primitive_opt::<Int64Type>() {
+        a.value(row) as f64
+    } else if let Some(a) = array.as_primitive_opt::<Float64Type>() {
+        a.value(row)
+    } else {
+        0.0
+    }
+}
+
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn whole(x: f64) -> u64 {
+    x.max(0.0).round() as u64
+}
+
+impl Analytics {
+    /// The KPIs per channel group, sorted by visits (most first).
+    ///
+    /// # Errors
+    /// When the query fails.
+    #[allow(clippy::too_many_lines)]
+    pub fn kpis(&self, q: &KpiQuery) -> Result<Vec<KpiRow>> {
+        const SESSION: &str = "__session";
+        const G: &str = "__channel";
+        let session = sessionize_udwf(DEFAULT_SESSION_GAP_US)
+            .call(vec![col(TIME_US), col(event_col::SESSION)])
+            .partition_by(vec![col(WHO)])
+            .order_by(vec![
+                col(TIME_US).sort(true, false),
+                col(ORDINAL).sort(true, false),
+            ])
+            .build()?;
+        let by_time = vec![
+            col(TIME_US).sort(true, false),
+            col(ORDINAL).sort(true, false),
+        ];
+        let is_conversion = any_of(&q.conversion);
+        let is_lead = any_of(&q.lead);
+        // One row per visit.
+        let visits = self
+            .events(q.range)?
+            .with_column(SESSION, session)?
+            .aggregate(
+                vec![col(WHO), col(SESSION)],
+                vec![
+                    first_value(col(event_col::CHANNEL_GROUP), by_time).alias(G),
+                    min(col(TIME_US)).alias("start"),
+                    max(col(TIME_US)).alias("end"),
+                    counted(col(event_col::EVENT).eq(lit(q.page_view.as_str())))?.alias("pv"),
+                    counted(any_of(&q.subscription))?.alias("subs"),
+                    counted(any_of(&q.comment))?.alias("comments"),
+                    counted(is_lead.clone())?.alias("leads"),
+                    min(col(TIME_US)).filter(is_lead).build()?.alias("lead_t"),
+                    counted(is_conversion.clone())?.alias("conv"),
+                    sum(col(event_col::VALUE))
+                        .filter(is_conversion.clone())
+                        .build()?
+                        .alias("value"),
+                ],
+            )?;
+        // Per customer: first ever event, and last conversion in the period.
+        let first_seen = self
+            .events(TimeRange::ALL)?
+            .aggregate(vec![col(WHO)], vec![min(col(TIME_US)).alias("first_seen")])?
+            .select(vec![col(WHO).alias("fs_who"), col("first_seen")])?;
+        let last_conversion = self
+            .events(q.range)?
+            .filter(is_conversion)?
+            .aggregate(vec![col(WHO)], vec![max(col(TIME_US)).alias("conv_t")])?
+            .select(vec![col(WHO).alias("cv_who"), col("conv_t")])?;
+        let new_since = q.range.from_us.unwrap_or(i64::MIN);
+        let frame = visits
+            .join(first_seen, JoinType::Left, &[WHO], &["fs_who"], None)?
+            .join(last_conversion, JoinType::Left, &[WHO], &["cv_who"], None)?
+            .aggregate(
+                vec![col(G)],
+                vec![
+                    count(lit(1)).alias("visits"),
+                    count_distinct(col(WHO)).alias("visitors"),
+                    count_distinct(col(WHO))
+                        .filter(col("first_seen").gt_eq(lit(new_since)))
+                        .build()?
+                        .alias("new"),
+                    datafusion::functions_aggregate::expr_fn::avg(cast(
+                        col("end") - col("start"),
+                        DataType::Float64,
+                    ))
+                    .alias("avg_us"),
+                    sum(col("pv")).alias("pv"),
+                    sum(col("subs")).alias("subs"),
+                    sum(col("comments")).alias("comments"),
+                    sum(col("leads")).alias("leads"),
+                    count_distinct(col(WHO))
+                        .filter(col("lead_t").is_not_null())
+                        .build()?
+                        .alias("lead_customers"),
+                    count_distinct(col(WHO))
+                        .filter(
+                            col("lead_t")
+                                .is_not_null()
+                                .and(col("conv_t").gt(col("lead_t"))),
+                        )
+                        .build()?
+                        .alias("converted_leads"),
+                    sum(col("conv")).alias("conv"),
+                    sum(col("value")).alias("value"),
+                ],
+            )?;
+        let mut rows: BTreeMap<String, KpiRow> = BTreeMap::new();
+        for batch in self.collect(frame)? {
+            let names = batch
+                .column(0)
+                .as_string_opt::<i32>()
+                .ok_or_else(|| AnalyticsError::invalid("kpis: unexpected result type"))?;
+            for i in 0..batch.num_rows() {
+                let n = |c: usize| number(batch.column(c), i);
+                let channel = if names.is_null(i) {
+                    "(none)".to_owned()
+                } else {
+                    names.value(i).to_owned()
+                };
+                let visits = whole(n(1));
+                let visitors = whole(n(2));
+                let new = whole(n(3));
+                let lead_customers = whole(n(9));
+                let converted = whole(n(10));
+                #[allow(clippy::cast_precision_loss)]
+                let row = KpiRow {
+                    referral_visits: if channel == q.referral_channel {
+                        visits
+                    } else {
+                        0
+                    },
+                    channel: channel.clone(),
+                    page_views: whole(n(5)),
+                    visits,
+                    unique_visitors: visitors,
+                    new_visitors: new,
+                    returning_visitors: visitors.saturating_sub(new),
+                    visit_frequency: ratio(visits as f64, visitors as f64).unwrap_or(0.0),
+                    click_through_rate: None,
+                    avg_visit_s: (!batch.column(4).is_null(i)).then(|| n(4) / 1e6),
+                    subscriptions: whole(n(6)),
+                    comments: whole(n(7)),
+                    leads: whole(n(8)),
+                    lead_customers,
+                    converted_leads: converted,
+                    lead_quality: ratio(converted as f64, lead_customers as f64),
+                    conversions: whole(n(11)),
+                    conversion_value: n(12),
+                    spend: None,
+                    cost_per_lead: None,
+                    return_on_ad_spend: None,
+                };
+                rows.insert(channel, row);
+            }
+        }
+        self.add_costs(q.range, &mut rows)?;
+        let mut rows: Vec<KpiRow> = rows.into_values().collect();
+        rows.sort_by(|a, b| {
+            b.visits
+                .cmp(&a.visits)
+                .then_with(|| a.channel.cmp(&b.channel))
+        });
+        Ok(rows)
+    }
+
+    /// Adds impressions, clicks and spend of the cost table per channel group.
+    fn add_costs(&self, range: TimeRange, rows: &mut BTreeMap<String, KpiRow>) -> Result<()> {
+        let day = |us: i64| {
+            lit(ScalarValue::Date32(Some(
+                i32::try_from(us.div_euclid(DAY_US)).unwrap_or(i32::MAX),
+            )))
+        };
+        let mut costs = self.table(Table::Costs)?;
+        if let Some(from) = range.from_us {
+            costs = costs.filter(col(cost_col::DATE).gt_eq(day(from)))?;
+        }
+        if let Some(to) = range.to_us {
+            costs = costs.filter(col(cost_col::DATE).lt(day(to + DAY_US - 1)))?;
+        }
+        let frame = costs.aggregate(
+            vec![col(cost_col::CHANNEL_GROUP)],
+            vec![
+                sum(col(cost_col::IMPRESSIONS)).alias("impressions"),
+                sum(col(cost_col::CLICKS)).alias("clicks"),
+                sum(col(cost_col::SPEND)).alias("spend"),
+            ],
+        )?;
+        for batch in self.collect(frame)? {
+            let names = batch
+                .column(0)
+                .as_string_opt::<i32>()
+                .ok_or_else(|| AnalyticsError::invalid("kpis: unexpected cost result type"))?;
+            for i in 0..batch.num_rows() {
+                let channel = names.value(i).to_owned();
+                let row = rows.entry(channel.clone()).or_insert_with(|| KpiRow {
+                    channel,
+                    ..KpiRow::default()
+                });
+                let impressions = number(batch.column(1), i);
+                let clicks = number(batch.column(2), i);
+                let spend = number(batch.column(3), i);
+                row.click_through_rate = ratio(clicks, impressions);
+                row.spend = Some(spend);
+                #[allow(clippy::cast_precision_loss)]
+                {
+                    row.cost_per_lead = ratio(spend, row.lead_customers as f64);
+                }
+                row.return_on_ad_spend = ratio(row.conversion_value, spend);
+            }
+        }
+        Ok(())
+    }
+}

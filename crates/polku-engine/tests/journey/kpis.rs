@@ -1,0 +1,122 @@
+//! KPIs per channel group on a small known table with ad costs.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
+};
+use polku_engine::kpis::KpiQuery;
+use polku_engine::{Analytics, TimeRange};
+use polku_store::events::TableWriter;
+use polku_store::schema::{Table, cost_schema};
+
+use crate::util::{D, MIN, T0, TestWorkspace, ev};
+
+/// (day from T0, channel, impressions, clicks, spend)
+fn write_costs(ws: &TestWorkspace, rows: &[(i64, &str, i64, i64, f64)]) {
+    let dir = ws.root().join(Table::Costs.dir());
+    std::fs::create_dir_all(&dir).unwrap();
+    let n = rows.len();
+    let text = |f: &dyn Fn(usize) -> Option<String>| -> ArrayRef {
+        Arc::new((0..n).map(f).collect::<StringArray>())
+    };
+    let t0_day = i32::try_from(T0 / D).unwrap();
+    let columns: Vec<ArrayRef> = vec![
+        text(&|i| Some(format!("r{i}"))),
+        Arc::new(Date32Array::from(
+            rows.iter()
+                .map(|r| t0_day + i32::try_from(r.0).unwrap())
+                .collect::<Vec<_>>(),
+        )),
+        text(&|i| Some(rows[i].1.to_owned())),
+        text(&|_| None),
+        text(&|_| None),
+        text(&|_| None),
+        Arc::new(Int64Array::from(
+            rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        )),
+        Arc::new(Int64Array::from(
+            rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        )),
+        Arc::new(Float64Array::from(
+            rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+        )),
+        text(&|_| Some("EUR".to_owned())),
+        text(&|_| Some("imp".to_owned())),
+    ];
+    let schema = cost_schema();
+    let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+    let mut w = TableWriter::create(&dir.join("imp-00000.parquet"), &schema).unwrap();
+    w.write(&batch).unwrap();
+    w.finish().unwrap();
+}
+
+#[test]
+fn three_layers_per_channel() {
+    let ws = TestWorkspace::new();
+    let rows = vec![
+        ev("a", 0, "page_view").channel("Paid Search"),
+        ev("a", 5 * MIN, "page_view").channel("Paid Search"),
+        ev("a", 6 * MIN, "lead_created").channel("Paid Search"),
+        ev("a", 2 * D, "page_view").channel("Email"),
+        ev("b", D, "page_view").channel("Paid Search"),
+        ev("b", D + MIN, "comment").channel("Paid Search"),
+        ev("c", -5 * D, "page_view"),
+        ev("c", D, "page_view").channel("Referral"),
+        ev("c", D + 2 * MIN, "newsletter_signup").channel("Referral"),
+        ev("a", 2 * D + 10 * MIN, "purchase")
+            .channel("Email")
+            .value(100.0),
+    ];
+    ws.events("imp1-00000", &rows);
+    write_costs(
+        &ws,
+        &[
+            (0, "Paid Search", 1000, 50, 40.0),
+            (1, "Paid Search", 1000, 30, 20.0),
+            (1, "Display", 500, 5, 10.0),
+            (-5, "Paid Search", 1000, 100, 99.0),
+        ],
+    );
+    let a = Analytics::open(ws.root()).unwrap();
+    let q = KpiQuery {
+        range: TimeRange {
+            from_us: Some(T0),
+            to_us: Some(T0 + 10 * D),
+        },
+        ..KpiQuery::default()
+    };
+    let rows = a.kpis(&q).unwrap();
+    let get = |c: &str| {
+        rows.iter()
+            .find(|r| r.channel == c)
+            .unwrap_or_else(|| panic!("{c}"))
+    };
+    let paid = get("Paid Search");
+    assert_eq!(
+        (paid.visits, paid.unique_visitors, paid.new_visitors),
+        (2, 2, 2)
+    );
+    assert_eq!((paid.page_views, paid.comments, paid.leads), (3, 1, 1));
+    assert_eq!(paid.avg_visit_s, Some(210.0));
+    assert_eq!(paid.click_through_rate, Some(0.04));
+    assert_eq!(paid.spend, Some(60.0));
+    assert_eq!((paid.lead_customers, paid.converted_leads), (1, 1));
+    assert_eq!(paid.lead_quality, Some(1.0));
+    assert_eq!(paid.cost_per_lead, Some(60.0));
+    assert_eq!(paid.return_on_ad_spend, Some(0.0));
+    let email = get("Email");
+    assert_eq!((email.visits, email.conversions), (1, 1));
+    assert_eq!(email.conversion_value, 100.0);
+    assert_eq!(email.returning_visitors, 0);
+    let referral = get("Referral");
+    assert_eq!((referral.new_visitors, referral.returning_visitors), (0, 1));
+    assert_eq!((referral.subscriptions, referral.referral_visits), (1, 1));
+    let display = get("Display");
+    assert_eq!((display.visits, display.spend), (0, Some(10.0)));
+    assert!(
+        rows.iter().all(|r| r.channel != "Direct"),
+        "outside the period"
+    );
+    assert_eq!(rows[0].channel, "Paid Search", "most visits first");
+}

@@ -45,6 +45,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod abtest;
 pub mod attribution;
 pub mod breakpoints;
 pub mod distributions;

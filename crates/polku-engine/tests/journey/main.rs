@@ -1,5 +1,6 @@
 //! Journey analytics over workspace tables: funnels, paths, stages and retention.
 
+mod abtest;
 mod breakpoints;
 mod crosscheck;
 mod funnel;

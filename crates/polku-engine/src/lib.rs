@@ -55,6 +55,7 @@ pub mod kpis;
 pub mod matching;
 pub mod paths;
 pub mod retention;
+pub mod segments;
 mod session;
 pub mod stages;
 pub mod time;

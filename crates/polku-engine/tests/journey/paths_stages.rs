@@ -226,3 +226,47 @@ fn time_and_touchpoints_to_conversion() {
     assert_eq!(v.shares.three_or_more_touchpoints, 1.0);
     assert!(a.distributions(&model, None, None, TimeRange::ALL).is_err());
 }
+
+#[test]
+fn segments_list_customers_by_current_stage() {
+    let mut ws = TestWorkspace::new();
+    ws.map("recruitment", &format!("persona: hr-hanna\n{MAP}"));
+    let mut rows = map_events();
+    // p4 went back from purchase to consideration: that is where they are now.
+    rows.push(ev("p4", 0, "purchase"));
+    rows.push(ev("p4", 5 * MIN, "page_view").url("/guides/onboarding"));
+    ws.events("imp1-00000", &rows);
+    let a = Analytics::open(ws.root()).unwrap();
+    let model = ws.model();
+    let all = a
+        .segments(&model, "recruitment", None, TimeRange::ALL)
+        .unwrap();
+    let got: Vec<(&str, &str, &str)> = all
+        .iter()
+        .map(|r| {
+            (
+                r.customer.as_str(),
+                r.stage.as_str(),
+                r.last_touchpoint.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("p3", "consideration", "any-page"),
+            ("p4", "consideration", "guide"),
+            ("p1", "purchase", "buy"),
+            ("p2", "purchase", "buy"),
+        ]
+    );
+    assert_eq!(all[0].persona.as_deref(), Some("hr-hanna"));
+    let buyers = a
+        .segments(&model, "recruitment", Some("purchase"), TimeRange::ALL)
+        .unwrap();
+    assert_eq!(buyers.len(), 2);
+    assert!(
+        a.segments(&model, "recruitment", Some("nope"), TimeRange::ALL)
+            .is_err()
+    );
+}

@@ -70,6 +70,12 @@ pub enum Command {
     Repeat(crate::commands::repeat::RepeatArgs),
     /// Time from first touch to conversion, and touchpoints before conversion.
     Distributions(crate::commands::distributions::DistributionsArgs),
+    /// KPIs in three layers (user, traffic, sales) per channel group.
+    Kpis(crate::commands::kpis::KpisArgs),
+    /// Where customers stall or leave more than expected, with the value lost, worst first.
+    Breakpoints(crate::commands::breakpoints::BreakpointsArgs),
+    /// Conversion per variant with confidence intervals and a two-sided test.
+    Abtest(crate::commands::abtest::AbtestArgs),
 }
 
 /// Options of `polku init`.

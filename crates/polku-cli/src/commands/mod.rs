@@ -1,6 +1,8 @@
 //! One module per subcommand; [`run`] dispatches.
 
+pub mod abtest;
 pub mod attribution;
+pub mod breakpoints;
 mod catalogue;
 mod demo;
 mod diff;
@@ -9,6 +11,7 @@ pub mod forget;
 pub mod funnel;
 pub mod generate;
 pub mod import;
+pub mod kpis;
 mod init;
 mod ls;
 mod mermaid;
@@ -54,6 +57,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Retention(args) => retention::run(args, ws),
         Command::Repeat(args) => repeat::run(args, ws),
         Command::Distributions(args) => distributions::run(args, ws),
+        Command::Kpis(args) => kpis::run(args, ws),
+        Command::Breakpoints(args) => breakpoints::run(args, ws),
+        Command::Abtest(args) => abtest::run(args, ws),
     }
 }
 

@@ -51,6 +51,7 @@ pub mod breakpoints;
 pub mod distributions;
 mod error;
 pub mod funnel;
+pub mod interviews;
 pub mod kpis;
 pub mod matching;
 pub mod paths;

@@ -4,6 +4,7 @@ mod abtest;
 mod breakpoints;
 mod crosscheck;
 mod funnel;
+mod interviews;
 mod kpis;
 mod machine_props;
 mod paths_stages;

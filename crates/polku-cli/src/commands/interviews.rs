@@ -1,0 +1,130 @@
+//! `polku interviews MAP_ID`: the imported interviews of the map's persona, per stage: the
+//! touchpoints mentioned, the emotion with its spread, and what went well, delighted or failed.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use polku_engine::interviews::InterviewsReport;
+
+use super::funnel::{JourneyFormat, aligned, csv_field, open, with_spinner, write_out};
+
+/// Options of `polku interviews`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Interviews come from `polku import interviews`; only those of the \
+map's persona count (all, when the map names no persona). The interviews column is the \
+evidence behind each stage.\n\nExample:\n  polku interviews hr-hanna-current --format json"
+)]
+pub struct InterviewsArgs {
+    /// The map.
+    #[arg(value_name = "MAP_ID")]
+    pub map: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = JourneyFormat::Table)]
+    pub format: JourneyFormat,
+}
+
+/// Runs `polku interviews`.
+///
+/// # Errors
+/// When the workspace cannot be read, the map is unknown, or the query fails.
+pub fn run(args: &InterviewsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
+    let (model, analytics) = open(workspace)?;
+    let report = with_spinner("interviews", || analytics.interviews(&model, &args.map))?;
+    let text = match args.format {
+        JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        JourneyFormat::Csv => csv(&report),
+        JourneyFormat::Table => table(&report),
+    };
+    write_out(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn num(x: Option<f64>) -> String {
+    x.map_or_else(String::new, |v| format!("{v:.2}"))
+}
+
+fn csv(r: &InterviewsReport) -> String {
+    let mut out = String::from(
+        "stage,interviews,steps,emotion_mean,emotion_sd,emotion_n,touchpoints,successes,joys,failures\n",
+    );
+    for s in &r.stages {
+        let mentions: Vec<String> = s
+            .touchpoints
+            .iter()
+            .map(|m| format!("{} ({})", m.touchpoint, m.steps))
+            .collect();
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            csv_field(&s.stage),
+            s.interviews,
+            s.steps,
+            s.emotion_mean.map_or_else(String::new, |v| v.to_string()),
+            s.emotion_sd.map_or_else(String::new, |v| v.to_string()),
+            s.emotion_n,
+            csv_field(&mentions.join("; ")),
+            csv_field(&s.successes.join("; ")),
+            csv_field(&s.joys.join("; ")),
+            csv_field(&s.failures.join("; ")),
+        ));
+    }
+    out
+}
+
+fn table(r: &InterviewsReport) -> String {
+    let rows: Vec<Vec<String>> = r
+        .stages
+        .iter()
+        .map(|s| {
+            let top: Vec<String> = s
+                .touchpoints
+                .iter()
+                .take(3)
+                .map(|m| format!("{} ({})", m.touchpoint, m.steps))
+                .collect();
+            vec![
+                s.stage.clone(),
+                s.interviews.to_string(),
+                num(s.emotion_mean),
+                num(s.emotion_sd),
+                top.join(", "),
+            ]
+        })
+        .collect();
+    let mut out = format!(
+        "{}: {} interviews{}\n\n",
+        r.map,
+        r.interviews,
+        r.persona
+            .as_deref()
+            .map_or_else(String::new, |p| format!(" of {p}"))
+    );
+    out.push_str(&aligned(
+        &[
+            "stage",
+            "interviews",
+            "emotion",
+            "spread",
+            "touchpoints mentioned",
+        ],
+        &rows,
+    ));
+    for s in &r.stages {
+        for (what, items) in [
+            ("went well", &s.successes),
+            ("delighted", &s.joys),
+            ("failed", &s.failures),
+        ] {
+            if !items.is_empty() {
+                out.push_str(&format!("{} {what}: {}\n", s.stage, items.join("; ")));
+            }
+        }
+    }
+    if r.steps_elsewhere > 0 {
+        out.push_str(&format!(
+            "\n{} interview steps name a stage that is not on the map\n",
+            r.steps_elsewhere
+        ));
+    }
+    out
+}

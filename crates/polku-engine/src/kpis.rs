@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::common::JoinType;
-use datafusion::functions_aggregate::expr_fn::{count, count_distinct, first_value, max, min, sum};
+use datafusion::functions_aggregate::expr_fn::{count, first_value, max, min, sum};
 use datafusion::logical_expr::{ExprFunctionExt, cast};
 use datafusion::prelude::{Expr, col, lit};
 use datafusion::scalar::ScalarValue;
@@ -198,43 +198,49 @@ impl Analytics {
             .aggregate(vec![col(WHO)], vec![max(col(TIME_US)).alias("conv_t")])?
             .select(vec![col(WHO).alias("cv_who"), col("conv_t")])?;
         let new_since = q.range.from_us.unwrap_or(i64::MIN);
-        let frame = visits
+        // First per channel and visitor, then per channel: distinct visitors without
+        // DISTINCT aggregates.
+        let per_visitor = visits
             .join(first_seen, JoinType::Left, &[WHO], &["fs_who"], None)?
             .join(last_conversion, JoinType::Left, &[WHO], &["cv_who"], None)?
             .aggregate(
-                vec![col(G)],
+                vec![col(G), col(WHO)],
                 vec![
                     count(lit(1)).alias("visits"),
-                    count_distinct(col(WHO)).alias("visitors"),
-                    count_distinct(col(WHO))
-                        .filter(col("first_seen").gt_eq(lit(new_since)))
-                        .build()?
-                        .alias("new"),
-                    datafusion::functions_aggregate::expr_fn::avg(cast(
-                        col("end") - col("start"),
-                        DataType::Float64,
-                    ))
-                    .alias("avg_us"),
+                    sum(col("end") - col("start")).alias("duration"),
                     sum(col("pv")).alias("pv"),
                     sum(col("subs")).alias("subs"),
                     sum(col("comments")).alias("comments"),
                     sum(col("leads")).alias("leads"),
-                    count_distinct(col(WHO))
-                        .filter(col("lead_t").is_not_null())
-                        .build()?
-                        .alias("lead_customers"),
-                    count_distinct(col(WHO))
-                        .filter(
-                            col("lead_t")
-                                .is_not_null()
-                                .and(col("conv_t").gt(col("lead_t"))),
-                        )
-                        .build()?
-                        .alias("converted_leads"),
                     sum(col("conv")).alias("conv"),
                     sum(col("value")).alias("value"),
+                    min(col("first_seen")).alias("first_seen"),
+                    min(col("lead_t")).alias("lead_t"),
+                    max(col("conv_t")).alias("conv_t"),
                 ],
             )?;
+        let frame = per_visitor.aggregate(
+            vec![col(G)],
+            vec![
+                sum(col("visits")).alias("visits"),
+                count(lit(1)).alias("visitors"),
+                counted(col("first_seen").gt_eq(lit(new_since)))?.alias("new"),
+                sum(cast(col("duration"), DataType::Float64)).alias("duration"),
+                sum(col("pv")).alias("pv"),
+                sum(col("subs")).alias("subs"),
+                sum(col("comments")).alias("comments"),
+                sum(col("leads")).alias("leads"),
+                counted(col("lead_t").is_not_null())?.alias("lead_customers"),
+                counted(
+                    col("lead_t")
+                        .is_not_null()
+                        .and(col("conv_t").gt(col("lead_t"))),
+                )?
+                .alias("converted_leads"),
+                sum(col("conv")).alias("conv"),
+                sum(col("value")).alias("value"),
+            ],
+        )?;
         let mut rows: BTreeMap<String, KpiRow> = BTreeMap::new();
         for batch in self.collect(frame)? {
             let names = batch
@@ -268,7 +274,7 @@ impl Analytics {
                     returning_visitors: visitors.saturating_sub(new),
                     visit_frequency: ratio(visits as f64, visitors as f64).unwrap_or(0.0),
                     click_through_rate: None,
-                    avg_visit_s: (!batch.column(4).is_null(i)).then(|| n(4) / 1e6),
+                    avg_visit_s: ratio(n(4), visits as f64).map(|us| us / 1e6),
                     subscriptions: whole(n(6)),
                     comments: whole(n(7)),
                     leads: whole(n(8)),

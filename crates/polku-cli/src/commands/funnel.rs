@@ -11,6 +11,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use polku_engine::funnel::{FunnelOrder, FunnelQuery, FunnelReport, JourneyUnit};
+use polku_engine::matching::{MapMatcher, map_for_steps};
 use polku_engine::time::{date_range, parse_duration};
 use polku_engine::{Analytics, TimeRange};
 use polku_model::Workspace;
@@ -148,6 +149,13 @@ pub fn run(args: &FunnelArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     }
     let (model, analytics) = open(workspace)?;
     let report = with_spinner("funnel", || analytics.funnel(&model, &query))?;
+    let matcher = match &query.map {
+        Some(id) => Some(MapMatcher::find(&model, id)?),
+        None => map_for_steps(&model, &query.steps)?,
+    };
+    if let Some(m) = matcher {
+        note_unmatched(&analytics, &m, query.range)?;
+    }
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         JourneyFormat::Csv => csv(&report),
@@ -245,6 +253,30 @@ pub(crate) fn with_spinner<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let result = f();
     spinner.finish_and_clear();
     result
+}
+
+/// Says on standard error how many events match no touchpoint of the map, and which.
+pub(crate) fn note_unmatched(
+    analytics: &Analytics,
+    matcher: &MapMatcher<'_>,
+    range: TimeRange,
+) -> anyhow::Result<()> {
+    let summary = analytics.match_summary(matcher, range)?;
+    if summary.unmatched > 0 {
+        let listed: Vec<String> = summary
+            .unmatched_events
+            .iter()
+            .map(|e| format!("{} ({})", e.event, e.events))
+            .collect();
+        note(&format!(
+            "note: {} of {} events match no touchpoint of map `{}`: {}",
+            summary.unmatched,
+            summary.events,
+            matcher.map().id.as_str(),
+            listed.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// Writes to standard output.

@@ -10,7 +10,8 @@ use polku_engine::time::parse_duration;
 use polku_engine::udf::journey_path::PathAnchor;
 
 use super::funnel::{
-    ByArg, JourneyFormat, ScopeArgs, aligned, csv_field, open, percent, with_spinner, write_out,
+    ByArg, JourneyFormat, ScopeArgs, aligned, csv_field, note_unmatched, open, percent,
+    with_spinner, write_out,
 };
 
 /// What the nodes of a path are.
@@ -98,6 +99,10 @@ pub fn run(args: &PathsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     };
     let (model, analytics) = open(workspace)?;
     let report = with_spinner("paths", || analytics.paths(&model, &query))?;
+    if let (Some(id), PathNode::Touchpoint | PathNode::Stage) = (&query.map, query.node) {
+        let matcher = polku_engine::matching::MapMatcher::find(&model, id)?;
+        note_unmatched(&analytics, &matcher, query.range)?;
+    }
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         JourneyFormat::Csv => csv(&report),

@@ -61,6 +61,7 @@ fn three_layers_per_channel() {
         ev("a", 2 * D, "page_view").channel("Email"),
         ev("b", D, "page_view").channel("Paid Search"),
         ev("b", D + MIN, "comment").channel("Paid Search"),
+        ev("b", 3 * D, "page_view").channel("Paid Search"),
         ev("c", -5 * D, "page_view"),
         ev("c", D, "page_view").channel("Referral"),
         ev("c", D + 2 * MIN, "newsletter_signup").channel("Referral"),
@@ -95,10 +96,12 @@ fn three_layers_per_channel() {
     let paid = get("Paid Search");
     assert_eq!(
         (paid.visits, paid.unique_visitors, paid.new_visitors),
-        (2, 2, 2)
+        (3, 2, 2)
     );
-    assert_eq!((paid.page_views, paid.comments, paid.leads), (3, 1, 1));
-    assert_eq!(paid.avg_visit_s, Some(210.0));
+    assert_eq!((paid.page_views, paid.comments, paid.leads), (4, 1, 1));
+    // Visits of 6 min, 1 min and one event (0 s).
+    assert_eq!(paid.avg_visit_s, Some(140.0));
+    assert_eq!(paid.visit_frequency, 1.5);
     assert_eq!(paid.click_through_rate, Some(0.04));
     assert_eq!(paid.spend, Some(60.0));
     assert_eq!((paid.lead_customers, paid.converted_leads), (1, 1));

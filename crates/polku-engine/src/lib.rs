@@ -4,7 +4,10 @@
 //! as a query session, [`matching`] binds a map's touchpoints to events inside the plan, and
 //! the journey operators are aggregate and window functions over events partitioned by
 //! customer ([`funnel`], [`paths`], [`stages`], [`retention`], sessions in [`udf`]), so the same
-//! plans can run distributed.
+//! plans can run distributed. On top of them: [`distributions`] of time and touchpoints to
+//! conversion, [`breakpoints`] (where customers leave more than expected, by value lost),
+//! [`kpis`] in three layers per channel, [`abtest`], [`segments`] for automation tools and
+//! [`interviews`] aggregated by stage.
 //!
 //! ```no_run
 //! use polku_engine::{Analytics, funnel::FunnelQuery};

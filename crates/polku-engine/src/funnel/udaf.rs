@@ -2,7 +2,7 @@
 //!
 //! Grouped by customer (or session), it returns the times at which the group reached each
 //! funnel step, as a list whose length is the number of steps reached. The state is the
-//! group's `(time, ordinal, mask)` entries (see [`crate::udf::sequence`]).
+//! group's `(time, ordinal, mask)` entries, concatenated on merge and sorted when finished.
 
 use std::sync::Arc;
 

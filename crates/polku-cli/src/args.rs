@@ -56,6 +56,8 @@ pub enum Command {
     Stats(crate::commands::stats::StatsArgs),
     /// Erase one person from every table, keeping a record in the audit log.
     Forget(crate::commands::forget::ForgetArgs),
+    /// Stitch every identity again and repair customers after an interrupted import.
+    Restitch,
     /// Write a synthetic multi-channel data set with a known ground truth.
     Generate(crate::commands::generate::GenerateArgs),
     /// Customers (or sessions) through ordered steps: events, touchpoints or stages.

@@ -26,8 +26,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use serde::Deserialize;
-
 use crate::error::IngestError;
 
 /// The category GA4 gives a traffic source.
@@ -98,56 +96,28 @@ pub fn source_category(source: &str) -> Option<SourceCategory> {
     None
 }
 
-/// A user rule from `polku.yaml`'s `channel_groups`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChannelRule {
-    /// The channel group a matching row gets.
-    pub group: String,
-    /// Sources that match exactly.
-    #[serde(default)]
-    pub source: Vec<String>,
-    /// Mediums that match exactly.
-    #[serde(default)]
-    pub medium: Vec<String>,
-    /// Campaigns that match exactly.
-    #[serde(default)]
-    pub campaign: Vec<String>,
-    /// Texts the source contains.
-    #[serde(default)]
-    pub source_contains: Vec<String>,
-    /// Texts the medium contains.
-    #[serde(default)]
-    pub medium_contains: Vec<String>,
-    /// Texts the campaign contains.
-    #[serde(default)]
-    pub campaign_contains: Vec<String>,
-}
+/// A user rule from `polku.yaml`'s `channel_groups` (the workspace format owns the type).
+pub use polku_model::ChannelGroupRule as ChannelRule;
 
-impl ChannelRule {
-    fn is_empty(&self) -> bool {
-        self.source.is_empty()
-            && self.medium.is_empty()
-            && self.campaign.is_empty()
-            && self.source_contains.is_empty()
-            && self.medium_contains.is_empty()
-            && self.campaign_contains.is_empty()
-    }
+/// A rule with its texts lower-cased once, so matching compares without allocating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LoweredRule(ChannelRule);
 
-    fn lowercase(mut self) -> Self {
+impl LoweredRule {
+    fn new(mut rule: ChannelRule) -> Self {
         for list in [
-            &mut self.source,
-            &mut self.medium,
-            &mut self.campaign,
-            &mut self.source_contains,
-            &mut self.medium_contains,
-            &mut self.campaign_contains,
+            &mut rule.source,
+            &mut rule.medium,
+            &mut rule.campaign,
+            &mut rule.source_contains,
+            &mut rule.medium_contains,
+            &mut rule.campaign_contains,
         ] {
             for s in list.iter_mut() {
                 *s = s.trim().to_lowercase();
             }
         }
-        self
+        LoweredRule(rule)
     }
 
     fn matches(&self, source: &str, medium: &str, campaign: &str) -> bool {
@@ -157,12 +127,13 @@ impl ChannelRule {
         fn contains(list: &[String], v: &str) -> bool {
             list.is_empty() || list.iter().any(|x| v.contains(x.as_str()))
         }
-        exact(&self.source, source)
-            && exact(&self.medium, medium)
-            && exact(&self.campaign, campaign)
-            && contains(&self.source_contains, source)
-            && contains(&self.medium_contains, medium)
-            && contains(&self.campaign_contains, campaign)
+        let rule = &self.0;
+        exact(&rule.source, source)
+            && exact(&rule.medium, medium)
+            && exact(&rule.campaign, campaign)
+            && contains(&rule.source_contains, source)
+            && contains(&rule.medium_contains, medium)
+            && contains(&rule.campaign_contains, campaign)
     }
 }
 
@@ -233,7 +204,7 @@ pub mod group {
 /// Groups traffic into channels: user rules first, then GA4's defaults.
 #[derive(Debug, Clone, Default)]
 pub struct ChannelGrouper {
-    rules: Vec<ChannelRule>,
+    rules: Vec<LoweredRule>,
 }
 
 fn is_paid(medium: &str) -> bool {
@@ -281,14 +252,14 @@ impl ChannelGrouper {
             if rule.group.trim().is_empty() {
                 return Err(format!("channel_groups[{i}]: `group` is empty"));
             }
-            if rule.is_empty() {
+            if rule.has_no_condition() {
                 return Err(format!(
                     "channel_groups[{i}] ({}): give at least one of source, medium, campaign, \
                      source_contains, medium_contains, campaign_contains",
                     rule.group
                 ));
             }
-            out.push(rule.lowercase());
+            out.push(LoweredRule::new(rule));
         }
         Ok(ChannelGrouper { rules: out })
     }
@@ -306,7 +277,7 @@ impl ChannelGrouper {
         let campaign = campaign.unwrap_or("").trim().to_lowercase();
         for rule in &self.rules {
             if rule.matches(&source, &medium, &campaign) {
-                return &rule.group;
+                return &rule.0.group;
             }
         }
         default_group(&source, &medium, &campaign)
@@ -447,23 +418,23 @@ pub fn from_referrer(referrer: &str, page_url: Option<&str>) -> Option<(String, 
 /// # Errors
 /// When the file is not YAML or the rules are malformed.
 pub fn workspace_rules(root: &Path) -> Result<Vec<ChannelRule>, IngestError> {
-    let path = root.join("polku.yaml");
+    let path = root.join(polku_model::workspace::CONFIG_FILE);
     if !path.is_file() {
         return Ok(Vec::new());
     }
     let text = fs_err::read_to_string(&path)?;
-    let doc: serde_norway::Value =
-        serde_norway::from_str(&text).map_err(|e| IngestError::File {
-            file: path.display().to_string(),
-            message: e.to_string(),
+    let file = path.display().to_string();
+    let config =
+        polku_model::parse::<polku_model::WorkspaceConfig>(&file, &text).map_err(|diagnostic| {
+            IngestError::File {
+                file: format!(
+                    "{file}:{}:{}",
+                    diagnostic.position.line, diagnostic.position.column
+                ),
+                message: diagnostic.message,
+            }
         })?;
-    let Some(rules) = doc.get("channel_groups") else {
-        return Ok(Vec::new());
-    };
-    serde_norway::from_value(rules.clone()).map_err(|e| IngestError::File {
-        file: path.display().to_string(),
-        message: format!("channel_groups: {e}"),
-    })
+    Ok(config.doc.channel_groups)
 }
 
 #[cfg(test)]

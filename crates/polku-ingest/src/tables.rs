@@ -20,7 +20,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::builder::{
@@ -61,6 +61,9 @@ pub struct TableOptions {
     pub currency: Option<String>,
     /// Channel rules; read from `polku.yaml` when `None`.
     pub channel_rules: Option<Vec<ChannelRule>>,
+    /// Import the good rows and write the bad ones, each with its line, column and reason, to
+    /// this CSV file; without it one bad row stops the import.
+    pub quarantine: Option<PathBuf>,
 }
 
 impl Default for TableOptions {
@@ -72,6 +75,7 @@ impl Default for TableOptions {
             user: current_user(),
             currency: None,
             channel_rules: None,
+            quarantine: None,
         }
     }
 }
@@ -93,14 +97,31 @@ pub struct TableReport {
     pub duplicates: u64,
     /// Older rows replaced (interviews imported again with changes).
     pub replaced: u64,
+    /// Bad lines written to the quarantine file.
+    pub quarantined: u64,
 }
 
 struct Errors {
     file: String,
     list: Vec<RowError>,
+    /// Bad rows go to a quarantine file, so every one of them is kept, not only the first
+    /// [`MAX_REPORTED_ERRORS`].
+    quarantining: bool,
 }
 
 impl Errors {
+    fn new(file: String, quarantine: Option<&Path>) -> Self {
+        Errors {
+            file,
+            list: Vec::new(),
+            quarantining: quarantine.is_some(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
     fn push(
         &mut self,
         line: u64,
@@ -113,7 +134,7 @@ impl Errors {
             column: column.to_owned(),
             message: message.into(),
         });
-        if self.list.len() >= MAX_REPORTED_ERRORS {
+        if !self.quarantining && self.list.len() >= MAX_REPORTED_ERRORS {
             return Err(IngestError::BadRows(std::mem::take(&mut self.list)));
         }
         Ok(())
@@ -125,6 +146,49 @@ impl Errors {
             Err(IngestError::BadRows(self.list))
         }
     }
+
+    /// Without a quarantine file, as [`Errors::finish`]. With one, writes every bad line there
+    /// (line, column, reason, then the line's own fields under the file's header) and returns
+    /// how many lines went there.
+    fn finish_into(
+        mut self,
+        quarantine: Option<&Path>,
+        csv: Option<&SmallCsv>,
+    ) -> Result<u64, IngestError> {
+        let Some(path) = quarantine else {
+            self.finish()?;
+            return Ok(0);
+        };
+        if self.list.is_empty() {
+            return Ok(0);
+        }
+        let mut out = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(fs_err::File::create(path)?);
+        let mut head = vec!["line".to_owned(), "column".to_owned(), "error".to_owned()];
+        if let Some(csv) = csv {
+            head.extend(csv.header.iter().cloned());
+        }
+        let io = |e: csv::Error| IngestError::Io(std::io::Error::other(e));
+        // In file order, whichever check found the problem first.
+        self.list.sort_by_key(|e| e.line);
+        out.write_record(&head).map_err(io)?;
+        let mut lines = HashSet::new();
+        for err in &self.list {
+            lines.insert(err.line);
+            let mut record = vec![
+                err.line.to_string(),
+                err.column.clone(),
+                err.message.clone(),
+            ];
+            if let Some(fields) = csv.and_then(|c| c.fields_of(err.line)) {
+                record.extend(fields.iter().cloned());
+            }
+            out.write_record(&record).map_err(io)?;
+        }
+        out.flush()?;
+        Ok(lines.len() as u64)
+    }
 }
 
 /// A small CSV file read whole: its header and its records with their line numbers.
@@ -132,6 +196,9 @@ struct SmallCsv {
     header: Vec<String>,
     normalized: Vec<String>,
     rows: Vec<(u64, Vec<String>)>,
+    /// Lines that could not become rows (wrong field count, bad UTF-8), as read, for the
+    /// quarantine file.
+    unreadable: Vec<(u64, Vec<String>)>,
 }
 
 fn read_small_csv(
@@ -163,13 +230,20 @@ fn read_small_csv(
     };
     let normalized = header.iter().map(|h| normalize_name(h)).collect();
     let mut rows = Vec::new();
+    let mut unreadable = Vec::new();
     for r in records {
         let r = r.map_err(|e| IngestError::Io(std::io::Error::other(e.to_string())))?;
         let line = r.position().map_or(0, csv::Position::line);
         if r.len() == 1 && r.get(0).is_some_and(<[u8]>::is_empty) {
             continue;
         }
+        let as_read = || {
+            r.iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect::<Vec<_>>()
+        };
         if r.len() != header.len() {
+            unreadable.push((line, as_read()));
             let col = header
                 .get(r.len())
                 .cloned()
@@ -192,6 +266,7 @@ fn read_small_csv(
                 fields.push(s.trim().to_owned());
             } else {
                 errors.push(line, &header[i], "not valid UTF-8: save the file as UTF-8")?;
+                unreadable.push((line, as_read()));
                 ok = false;
                 break;
             }
@@ -204,10 +279,21 @@ fn read_small_csv(
         header,
         normalized,
         rows,
+        unreadable,
     })
 }
 
 impl SmallCsv {
+    /// The fields of the record that starts on `line`.
+    fn fields_of(&self, line: u64) -> Option<&[String]> {
+        fn find(list: &[(u64, Vec<String>)], line: u64) -> Option<&[String]> {
+            list.binary_search_by_key(&line, |(l, _)| *l)
+                .ok()
+                .map(|i| list[i].1.as_slice())
+        }
+        find(&self.rows, line).or_else(|| find(&self.unreadable, line))
+    }
+
     /// The first column whose normalised name is one of `names` (or starts with one ending in
     /// `*`).
     fn find(&self, names: &[&str]) -> Option<usize> {
@@ -278,6 +364,7 @@ fn commit_table(
     user: &str,
     pseudonymized: bool,
     started_at: String,
+    quarantined: u64,
 ) -> Result<TableReport, IngestError> {
     let existing = stored_row_ids(store, table)?;
     let ids = batch.column(0).as_string::<i32>();
@@ -303,7 +390,7 @@ fn commit_table(
         rows_read,
         rows_added: added,
         duplicates: batch.num_rows() as u64 - added,
-        quarantined: 0,
+        quarantined,
         started_at,
         finished_at: now_rfc3339(),
         user: user.to_owned(),
@@ -325,6 +412,7 @@ fn commit_table(
         added,
         duplicates: record.duplicates,
         replaced: 0,
+        quarantined,
     })
 }
 
@@ -393,10 +481,7 @@ pub fn import_costs(
     opts: &TableOptions,
 ) -> Result<TableReport, IngestError> {
     let (mut p, _lock) = prepare(root, file, false)?;
-    let mut errors = Errors {
-        file: file.display().to_string(),
-        list: Vec::new(),
-    };
+    let mut errors = Errors::new(file.display().to_string(), opts.quarantine.as_deref());
     let csv = read_small_csv(&p.bytes, opts.delimiter, &mut errors)?;
     let col = |names: &[&str]| csv.find(names);
     let date_col = col(&[
@@ -488,6 +573,7 @@ pub fn import_costs(
                 continue;
             }
         };
+        let errors_before = errors.len();
         let mut count = |c: Option<usize>| -> Result<Option<i64>, IngestError> {
             let Some(v) = get(row, c) else {
                 return Ok(None);
@@ -506,6 +592,9 @@ pub fn import_costs(
         };
         let impressions = count(impr_col)?;
         let clicks = count(clicks_col)?;
+        if errors.len() > errors_before {
+            continue;
+        }
         let currency = match get(row, currency_col) {
             Some(c) => match parse_currency(c) {
                 Ok(c) => Some(c.into_owned()),
@@ -557,7 +646,7 @@ pub fn import_costs(
         spend_b.append_value(spend);
         currency_b.append_option(currency);
     }
-    errors.finish()?;
+    let quarantined = errors.finish_into(opts.quarantine.as_deref(), Some(&csv))?;
     let n = hashes.len();
     let ids = StringArray::from(occurrence_ids(hashes));
     let columns: Vec<ArrayRef> = vec![
@@ -590,6 +679,7 @@ pub fn import_costs(
         &opts.user,
         false,
         p.started_at.clone(),
+        quarantined,
     )
 }
 
@@ -685,10 +775,7 @@ pub fn import_survey(
     opts: &TableOptions,
 ) -> Result<TableReport, IngestError> {
     let (mut p, _lock) = prepare(root, file, opts.pseudonymize)?;
-    let mut errors = Errors {
-        file: file.display().to_string(),
-        list: Vec::new(),
-    };
+    let mut errors = Errors::new(file.display().to_string(), opts.quarantine.as_deref());
     let csv = read_small_csv(&p.bytes, opts.delimiter, &mut errors)?;
     let parser = TimeParser::new(opts.timezone);
     let respondent_col = csv.find(&[
@@ -775,7 +862,7 @@ pub fn import_survey(
             ch_b.append_option(reported_channel(q, a));
         }
     }
-    errors.finish()?;
+    let quarantined = errors.finish_into(opts.quarantine.as_deref(), Some(&csv))?;
     let n = hashes.len();
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from(occurrence_ids(hashes))),
@@ -803,6 +890,7 @@ pub fn import_survey(
         &opts.user,
         opts.pseudonymize,
         p.started_at.clone(),
+        quarantined,
     )
 }
 
@@ -918,10 +1006,8 @@ pub fn import_interviews(
         [Option<String>; 4],
     );
     let mut steps: Vec<StepRow> = Vec::new();
-    let mut errors = Errors {
-        file: file_name.clone(),
-        list: Vec::new(),
-    };
+    let mut errors = Errors::new(file_name.clone(), opts.quarantine.as_deref());
+    let mut csv_read: Option<SmallCsv> = None;
     if is_yaml {
         for doc in yaml_interviews(&text, &file_name)? {
             let date = match doc.date.as_deref() {
@@ -950,7 +1036,7 @@ pub fn import_interviews(
             }
         }
     } else {
-        let csv = read_small_csv(&p.bytes, opts.delimiter, &mut errors)?;
+        let csv = csv_read.insert(read_small_csv(&p.bytes, opts.delimiter, &mut errors)?);
         let col = |n: &[&str]| csv.find(n);
         let Some(id_col) = col(&["interview", "interviewid", "id"]) else {
             return Err(IngestError::BadRows(vec![RowError {
@@ -1050,7 +1136,7 @@ pub fn import_interviews(
             ));
         }
     }
-    errors.finish()?;
+    let quarantined = errors.finish_into(opts.quarantine.as_deref(), csv_read.as_ref())?;
 
     // Replace interviews imported before with other content.
     let ids_here: HashSet<String> = steps.iter().map(|s| s.0.clone()).collect();
@@ -1140,6 +1226,7 @@ pub fn import_interviews(
         &opts.user,
         opts.pseudonymize,
         p.started_at.clone(),
+        quarantined,
     )?;
     report.replaced = replaced;
     Ok(report)

@@ -180,3 +180,108 @@ fn interview_errors_carry_their_line() {
         "{err}"
     );
 }
+
+/// Reads a quarantine file: (line, column, first words of the reason, the line's fields).
+fn quarantine_rows(path: &std::path::Path) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .unwrap();
+    reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn quarantine_keeps_the_good_cost_rows_and_sets_the_bad_ones_aside() {
+    let ws = Ws::new();
+    let path = ws.file(
+        "c.csv",
+        "date,source,clicks,spend\n\
+         2025-03-01,google,5,10\n\
+         2025-03-02,google,5,lots\n\
+         2025-03-03,google,many,3\n\
+         2025-03-04,google,2\n\
+         2025-03-05,bing,1,4.5\n",
+    );
+    let q = ws.root().join("bad-costs.csv");
+    let o = TableOptions {
+        quarantine: Some(q.clone()),
+        ..opts()
+    };
+    let r = import_costs(ws.root(), &path, &o).unwrap();
+    assert_eq!((r.added, r.quarantined), (2, 3));
+    assert_eq!(
+        column(&ws, Table::Costs, "source"),
+        [Some("google".to_owned()), Some("bing".to_owned())]
+    );
+    let bad = quarantine_rows(&q);
+    let header = csv::Reader::from_path(&q)
+        .unwrap()
+        .headers()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        header.iter().collect::<Vec<_>>(),
+        [
+            "line", "column", "error", "date", "source", "clicks", "spend"
+        ]
+    );
+    let located: Vec<(&str, &str)> = bad.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
+    assert_eq!(located, [("3", "spend"), ("4", "clicks"), ("5", "spend")]);
+    assert_eq!(bad[0][3..], ["2025-03-02", "google", "5", "lots"]);
+    assert_eq!(
+        bad[2][3..],
+        ["2025-03-04", "google", "2"],
+        "a short line as it was"
+    );
+    assert!(bad[1][2].contains("not a count"), "{:?}", bad[1]);
+
+    // The import log records the set-aside lines; a fixed line goes in on its own.
+    let fixed = ws.file(
+        "c2.csv",
+        "date,source,clicks,spend\n2025-03-03,google,7,3\n",
+    );
+    let r = import_costs(ws.root(), &fixed, &opts()).unwrap();
+    assert_eq!((r.added, r.quarantined), (1, 0));
+}
+
+#[test]
+fn quarantine_for_surveys_and_interview_csvs() {
+    let ws = Ws::new();
+    let survey = ws.file(
+        "s.csv",
+        "respondent,time,question,answer\n\
+         r1,2025-03-01,How did you hear about us?,Google\n\
+         r2,yesterday,How did you hear about us?,A friend\n\
+         r3,2025-03-02,,Facebook\n",
+    );
+    let q = ws.root().join("bad-survey.csv");
+    let o = TableOptions {
+        quarantine: Some(q.clone()),
+        ..opts()
+    };
+    let r = import_survey(ws.root(), &survey, &o).unwrap();
+    assert_eq!((r.added, r.quarantined), (1, 2));
+    let lines: Vec<String> = quarantine_rows(&q)
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert_eq!(lines, ["3", "4"]);
+
+    let interviews = ws.file(
+        "i.csv",
+        "interview,touchpoint,emotion\nint-1,Call,2\nint-1,Visit,-4\nint-2,Web,1\n",
+    );
+    let q = ws.root().join("bad-interviews.csv");
+    let o = TableOptions {
+        quarantine: Some(q.clone()),
+        ..opts()
+    };
+    let r = import_interviews(ws.root(), &interviews, &o).unwrap();
+    assert_eq!((r.added, r.quarantined), (2, 1));
+    let bad = quarantine_rows(&q);
+    assert_eq!((bad[0][0].as_str(), bad[0][1].as_str()), ("3", "emotion"));
+    assert_eq!(bad[0][3..], ["int-1", "Visit", "-4"]);
+}

@@ -714,6 +714,7 @@ mod tests {
                 name: "Myynti".into(),
                 color: None,
             }],
+            channel_groups: vec![],
         }
     }
 

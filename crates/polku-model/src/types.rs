@@ -70,6 +70,53 @@ pub struct WorkspaceConfig {
     /// The teams that own stages, touchpoints and opportunities.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<Team>,
+    /// Rules that put traffic into channel groups before the built-in GA4-style grouping.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channel_groups: Vec<ChannelGroupRule>,
+}
+
+/// A workspace rule from `polku.yaml`'s `channel_groups`: traffic whose source, medium and
+/// campaign meet every condition given goes to `group`.
+///
+/// Rules are tried in order before the built-in grouping, so a company's own names (a partner
+/// portal, trade fairs, brand search) win over the generic ones. A list matches when any of
+/// its entries does; texts compare case-insensitively.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelGroupRule {
+    /// The channel group a matching event gets.
+    pub group: String,
+    /// Sources that match exactly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source: Vec<String>,
+    /// Mediums that match exactly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub medium: Vec<String>,
+    /// Campaigns that match exactly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub campaign: Vec<String>,
+    /// Texts the source contains.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_contains: Vec<String>,
+    /// Texts the medium contains.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub medium_contains: Vec<String>,
+    /// Texts the campaign contains.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub campaign_contains: Vec<String>,
+}
+
+impl ChannelGroupRule {
+    /// Whether the rule gives no condition at all (and would match everything).
+    #[must_use]
+    pub fn has_no_condition(&self) -> bool {
+        self.source.is_empty()
+            && self.medium.is_empty()
+            && self.campaign.is_empty()
+            && self.source_contains.is_empty()
+            && self.medium_contains.is_empty()
+            && self.campaign_contains.is_empty()
+    }
 }
 
 /// One stage of the workspace's stage set.

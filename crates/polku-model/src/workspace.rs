@@ -218,6 +218,23 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
             ));
         }
     }
+    for (i, rule) in config.doc.channel_groups.iter().enumerate() {
+        if rule.group.trim().is_empty() {
+            out.push(config.error_at(
+                &format!("channel_groups[{i}].group"),
+                "the channel group's name is empty",
+            ));
+        } else if rule.has_no_condition() {
+            out.push(config.error_at(
+                &format!("channel_groups[{i}].group"),
+                format!(
+                    "the rule for `{}` gives no condition: give at least one of source, medium, \
+                     campaign, source_contains, medium_contains, campaign_contains",
+                    rule.group
+                ),
+            ));
+        }
+    }
     let teams: Vec<&str> = config.doc.teams.iter().map(|t| t.id.as_str()).collect();
     let check_team = |owner: &Option<TeamId>,
                       path: String,

@@ -385,3 +385,26 @@ fn conversion_and_match_rules() {
     let map = MAP.replace("kind: current", "kind: current\nconversion: blog");
     assert_eq!(findings_for_map(&map), Vec::<String>::new());
 }
+
+#[test]
+fn channel_group_rules_are_checked_where_they_are_written() {
+    let ok = format!("{CONFIG}channel_groups:\n  - group: Fairs\n    medium: [fair, event]\n");
+    assert_eq!(
+        findings(&files(&ok, PERSONA, &[("maps/m.yaml", &MAP)])),
+        Vec::<String>::new()
+    );
+
+    let no_condition = format!("{CONFIG}channel_groups:\n  - group: Fairs\n");
+    assert_one(
+        &findings(&files(&no_condition, PERSONA, &[("maps/m.yaml", &MAP)])),
+        "polku.yaml:15:12: the rule for `Fairs` gives no condition",
+        "source_contains",
+    );
+
+    let misspelt = format!("{CONFIG}channel_groups:\n  - group: Fairs\n    mediun: [fair]\n");
+    assert_one(
+        &findings(&files(&misspelt, PERSONA, &[("maps/m.yaml", &MAP)])),
+        "polku.yaml:16:5: unknown field `mediun` (did you mean `medium`?)",
+        "",
+    );
+}

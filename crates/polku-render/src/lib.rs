@@ -21,6 +21,7 @@
 //!         description: None,
 //!     }],
 //!     teams: vec![],
+//!     channel_groups: vec![],
 //! };
 //! let mut stage = Stage::default();
 //! stage.stage = "tietoisuus".parse().unwrap();

@@ -150,6 +150,7 @@ fn fixture() -> (WorkspaceConfig, Persona, JourneyMap) {
             name: "Myynti".into(),
             color: Some("#e0782f".into()),
         }],
+        channel_groups: vec![],
     };
     let persona = Persona {
         id: id("paivi"),

@@ -65,6 +65,9 @@ impl WorkspaceDir {
         for (path, text) in files {
             dir.write_file(path, text)?;
         }
+        if !dir.path(".gitignore").exists() {
+            dir.write_file(".gitignore", &data_gitignore())?;
+        }
         Ok(dir)
     }
 
@@ -198,6 +201,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The `.gitignore` of a new workspace: the maps and personas are meant to be versioned and
+/// reviewed, but the imported data holds personal data and the app database holds the
+/// pseudonym key and password hashes, so none of them may end up in a repository by accident.
+fn data_gitignore() -> String {
+    use crate::events::{DB_FILE, STATE_DIR};
+    use crate::schema::Table;
+    let mut text = String::from(
+        "# Imported touchpoint data and the app database (personal data, keys): never commit.\n",
+    );
+    let lines = [
+        format!("/{STATE_DIR}/"),
+        format!("/{DB_FILE}"),
+        format!("/{DB_FILE}-*"),
+    ]
+    .into_iter()
+    .chain(Table::ALL.iter().map(|t| format!("/{}/", t.dir())));
+    for line in lines {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +246,37 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o644, "not the temporary file's 0600");
         }
+    }
+
+    #[test]
+    fn a_new_workspace_keeps_its_data_out_of_version_control() {
+        use crate::events::{DB_FILE, STATE_DIR};
+        use crate::schema::Table;
+        let dir = tempfile::tempdir().unwrap();
+        let config = [("polku.yaml", "name: x\nstages: []\n")];
+        WorkspaceDir::create(dir.path(), &config, false).unwrap();
+        let ignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
+        let mut expected = vec![
+            format!("/{STATE_DIR}/"),
+            format!("/{DB_FILE}"),
+            format!("/{DB_FILE}-*"),
+        ];
+        expected.extend(Table::ALL.iter().map(|t| format!("/{}/", t.dir())));
+        for line in &expected {
+            assert!(
+                ignore.lines().any(|l| l == line),
+                "{line} missing:\n{ignore}"
+            );
+        }
+        assert!(!ignore.contains("maps") && !ignore.contains("personas"));
+
+        // A user's own .gitignore is theirs.
+        std::fs::write(dir.path().join(".gitignore"), "mine\n").unwrap();
+        WorkspaceDir::create(dir.path(), &config, true).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(".gitignore")).unwrap(),
+            "mine\n"
+        );
     }
 
     #[test]

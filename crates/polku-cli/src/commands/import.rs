@@ -109,6 +109,10 @@ pub struct ImportTableArgs {
     /// Costs: the currency when the file names none, e.g. EUR.
     #[arg(long, value_name = "CODE")]
     pub currency: Option<String>,
+    /// Import the good rows and write the bad ones, with line, column and reason, to FILE
+    /// (CSV files; a YAML interview file is imported whole or not at all).
+    #[arg(long, value_name = "FILE")]
+    pub quarantine: Option<PathBuf>,
 }
 
 /// Reads a delimiter: one character, or `tab`.
@@ -230,6 +234,7 @@ fn table_options(a: &ImportTableArgs, user: String) -> anyhow::Result<TableOptio
         user,
         currency: a.currency.clone(),
         channel_rules: None,
+        quarantine: a.quarantine.clone(),
     })
 }
 
@@ -247,6 +252,16 @@ fn print_table_report(r: &TableReport, what: &ImportCommand) -> anyhow::Result<(
     }
     if r.replaced > 0 {
         write!(out, ", replacing {} older steps", r.replaced)?;
+    }
+    if r.quarantined > 0 {
+        let to = match what {
+            ImportCommand::Costs(a) | ImportCommand::Survey(a) | ImportCommand::Interviews(a) => {
+                a.quarantine.as_deref()
+            }
+            ImportCommand::Events(a) => a.quarantine.as_deref(),
+        };
+        let to = to.map(|p| p.display().to_string()).unwrap_or_default();
+        write!(out, "; {} bad lines to {to}", r.quarantined)?;
     }
     writeln!(out, "; import {}", r.import_id)?;
     Ok(())

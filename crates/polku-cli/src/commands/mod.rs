@@ -18,6 +18,7 @@ mod mermaid;
 pub mod paths;
 mod render;
 pub mod repeat;
+mod restitch;
 pub mod retention;
 pub mod stages;
 pub mod stats;
@@ -50,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(args, ws),
         Command::Stats(args) => stats::run(args, ws),
         Command::Forget(args) => forget::run(args, ws),
+        Command::Restitch => restitch::run(ws),
         Command::Generate(args) => generate::run(args),
         Command::Funnel(args) => funnel::run(args, ws),
         Command::Paths(args) => paths::run(args, ws),

@@ -1,41 +1,14 @@
 //! The `polku` binary as a user runs it: workspaces from templates, validation messages,
 //! listings, posters, diffs, Mermaid interop and the demo.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use polku_model::templates::{TemplateKind, fixture};
 use polku_model::{Language, Workspace, WorkspaceFile};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn polku(dir: &Path, args: &[&str]) -> Run {
-    let output: Output = Command::new(env!("CARGO_BIN_EXE_polku"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("POLKU_WORKSPACE")
-        .output()
-        .expect("polku runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-fn ok(dir: &Path, args: &[&str]) -> Run {
-    let run = polku(dir, args);
-    assert_eq!(
-        run.code, 0,
-        "polku {args:?} failed:\n{}\n{}",
-        run.stdout, run.stderr
-    );
-    run
-}
+use common::{ok, polku};
 
 /// A fresh workspace from a template in a temporary folder; returns (tempdir, workspace path).
 fn workspace(template: &str, lang: &str) -> (tempfile::TempDir, PathBuf) {

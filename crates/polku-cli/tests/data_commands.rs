@@ -1,38 +1,12 @@
 //! The data side of `polku` as a user runs it: generate, import, stats, quarantine, restitch,
 //! forget, and a workspace that keeps its data out of version control.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn polku(dir: &Path, args: &[&str]) -> Run {
-    let output: Output = Command::new(env!("CARGO_BIN_EXE_polku"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("POLKU_WORKSPACE")
-        .output()
-        .expect("polku runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-fn ok(dir: &Path, args: &[&str]) -> Run {
-    let run = polku(dir, args);
-    assert_eq!(
-        run.code, 0,
-        "polku {args:?} failed:\n{}\n{}",
-        run.stdout, run.stderr
-    );
-    run
-}
+use common::{ok, polku};
 
 fn stats(ws: &Path) -> serde_json::Value {
     serde_json::from_str(&ok(ws, &["stats", "--format", "json"]).stdout).unwrap()

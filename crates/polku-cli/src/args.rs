@@ -44,7 +44,8 @@ pub enum Command {
     Mermaid(MermaidCommand),
     /// Show the built-in stage variants and touchpoint catalogue.
     Catalogue(CatalogueArgs),
-    /// Write the bundled example workspaces, an HTML report and a poster per map.
+    /// Write the bundled example workspaces filled with generated data, the living-map HTML
+    /// report and a poster per map.
     Demo(DemoArgs),
     /// Credit conversions to channels: first/last touch, linear, time decay, position-based,
     /// exact Markov (removal effect), Shapley and fractribution.
@@ -78,6 +79,9 @@ pub enum Command {
     Breakpoints(crate::commands::breakpoints::BreakpointsArgs),
     /// Conversion per variant with confidence intervals and a two-sided test.
     Abtest(crate::commands::abtest::AbtestArgs),
+    /// The living-map HTML report: every map's poster with its measured numbers, stage and
+    /// touchpoint tables, and the funnel, Sankey, retention and breakpoints charts.
+    Report(crate::commands::report::ReportArgs),
 }
 
 /// Options of `polku init`.
@@ -158,6 +162,16 @@ pub struct PictureArgs {
 pub struct RenderArgs {
     /// The map's id (see `polku ls`).
     pub map: String,
+    /// Draw the measured numbers from the imported events: customers reaching each stage,
+    /// conversion, drop-off and trend, and each touchpoint's events.
+    #[arg(long)]
+    pub with_data: bool,
+    /// With --with-data: only events on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE", requires = "with_data")]
+    pub from: Option<String>,
+    /// With --with-data: only events on or before this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE", requires = "with_data")]
+    pub to: Option<String>,
     /// Output.
     #[command(flatten)]
     pub picture: PictureArgs,
@@ -236,6 +250,9 @@ pub struct DemoArgs {
     /// The language of the example workspaces and the report.
     #[arg(long, value_parser = parse_language, default_value = "en")]
     pub lang: Language,
+    /// Customers in the generated data set the examples are measured with.
+    #[arg(long, default_value_t = 6000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+    pub customers: u64,
 }
 
 fn parse_language(s: &str) -> Result<Language, String> {

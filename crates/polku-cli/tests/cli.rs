@@ -455,7 +455,7 @@ fn catalogue_lists_variants_and_touchpoints_per_phase() {
 #[test]
 fn demo_writes_a_report_and_a_poster_per_map() {
     let tmp = tempfile::tempdir().unwrap();
-    ok(tmp.path(), &["demo", "--out", "out"]);
+    ok(tmp.path(), &["demo", "--out", "out", "--customers", "1500"]);
     let out = tmp.path().join("out");
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
@@ -508,4 +508,238 @@ fn demo_writes_a_report_and_a_poster_per_map() {
         ok(&out.join("workspaces").join(kind.as_str()), &["validate"]);
     }
     assert!(maps >= 4);
+    assert!(
+        report.contains("9 interviews") || report.contains("10 interviews"),
+        "the demo's interviews back the emotion lane"
+    );
+
+    // The report is a living map: each example workspace has data, and its measured map has
+    // stage and touchpoint tables and charts.
+    assert_eq!(report.matches("<h3>Living map</h3>").count(), 2);
+    assert_eq!(report.matches("<section class=\"living\">").count(), 2);
+    for chart in [
+        "Funnel",
+        "Paths",
+        "Breakpoints: what to fix first",
+        "Emotion curve from interviews",
+        "Retention by cohort",
+        "Time and touchpoints to conversion",
+    ] {
+        assert!(
+            report.contains(&format!(">{chart}</text>")),
+            "no {chart} chart"
+        );
+    }
+    assert!(report.contains("Period: <strong>2025-03-01 – 2025-04-30</strong>"));
+    for (kind, map) in [
+        ("b2b", "hr-hanna-current"),
+        ("b2c", "kaupunki-kaisa-current"),
+    ] {
+        let ws = out.join("workspaces").join(kind);
+        let stages: serde_json::Value = serde_json::from_str(
+            &ok(
+                &ws,
+                &[
+                    "stages",
+                    map,
+                    "--format",
+                    "json",
+                    "--from",
+                    "2025-03-01",
+                    "--to",
+                    "2025-04-30",
+                ],
+            )
+            .stdout,
+        )
+        .unwrap();
+        // Most generated events match a touchpoint, and every stage is reached.
+        let events = stages["coverage"]["events"].as_f64().unwrap();
+        let unmatched = stages["coverage"]["unmatched"].as_f64().unwrap();
+        assert!(
+            events > 1000.0 && unmatched / events < 0.2,
+            "{kind}: {unmatched} of {events} unmatched"
+        );
+        for stage in stages["stages"].as_array().unwrap() {
+            let reached = stage["reached"].as_u64().unwrap();
+            assert!(reached > 0, "{kind}: nobody reached {}", stage["stage"]);
+            // The report's stage table shows the same number.
+            assert!(
+                report.contains(&format!("<td class=\"n\">{}</td>", thousands(reached))),
+                "{kind}: {} reached {reached} is not in the report",
+                stage["stage"]
+            );
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(&ws, &["stats", "--format", "json"]).stdout).unwrap();
+        assert!(json["events"].as_u64().unwrap() > 1000);
+    }
+}
+
+/// A count as the English report writes it: `12,345`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A B2B workspace in English with a small generated data set imported.
+fn workspace_with_data() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, ws) = workspace("b2b", "en");
+    ok(
+        tmp.path(),
+        &[
+            "generate",
+            "--customers",
+            "600",
+            "--seed",
+            "11",
+            "--out",
+            "events.csv",
+        ],
+    );
+    let events = tmp.path().join("events.csv");
+    ok(&ws, &["import", "events", events.to_str().unwrap()]);
+    (tmp, ws)
+}
+
+#[test]
+fn report_shows_the_measured_map_next_to_the_stages_numbers() {
+    let (tmp, ws) = workspace_with_data();
+    let out = tmp.path().join("r");
+    ok(
+        &ws,
+        &[
+            "report",
+            "--out",
+            out.to_str().unwrap(),
+            "--from",
+            "2025-02-01",
+            "--to",
+            "2025-05-31",
+        ],
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("http://") && !html.contains("https://"));
+    assert!(html.contains("Period: <strong>2025-02-01 – 2025-05-31</strong>"));
+    let stages: serde_json::Value = serde_json::from_str(
+        &ok(
+            &ws,
+            &[
+                "stages",
+                "hr-hanna-current",
+                "--format",
+                "json",
+                "--from",
+                "2025-02-01",
+                "--to",
+                "2025-05-31",
+            ],
+        )
+        .stdout,
+    )
+    .unwrap();
+    let mut seen = 0;
+    for stage in stages["stages"].as_array().unwrap() {
+        let reached = stage["reached"].as_u64().unwrap();
+        if reached > 0 {
+            seen += 1;
+            assert!(
+                html.contains(&format!("<td class=\"n\">{}</td>", thousands(reached))),
+                "{stage}"
+            );
+        }
+    }
+    assert!(seen >= 4, "{stages}");
+    // The touchpoint table lists every touchpoint; unbound ones are marked.
+    assert!(html.contains("<td>Search ad: recruitment ads</td><td>Awareness</td><td class=\"n\">"));
+    assert!(html.contains("<tr class=\"unbound\"><td>Stand at an HR fair</td>"));
+    // The bound map's charts and the workspace's retention heatmap; the other current map
+    // says it is not measured.
+    for chart in [
+        ">Funnel</text>",
+        ">Paths</text>",
+        ">Retention by cohort</text>",
+        ">Breakpoints: what to fix first</text>",
+    ] {
+        assert!(html.contains(chart), "{chart}");
+    }
+    assert!(html.contains("No touchpoint of this map has `match` rules"));
+    // Without data the report still writes, and says how to get numbers.
+    let (tmp2, empty) = workspace("b2c", "fi");
+    ok(
+        &empty,
+        &["report", "--out", tmp2.path().join("r").to_str().unwrap()],
+    );
+    let html = std::fs::read_to_string(tmp2.path().join("r/report.html")).unwrap();
+    assert!(
+        html.contains("Tapahtumia ei ole vielä tuotu"),
+        "says how to get numbers"
+    );
+    assert!(!html.contains("<section class=\"living\">"));
+}
+
+#[test]
+fn render_with_data_draws_the_numbers_on_the_poster() {
+    let (tmp, ws) = workspace_with_data();
+    let svg_path = tmp.path().join("p.svg");
+    ok(
+        &ws,
+        &[
+            "render",
+            "hr-hanna-current",
+            "--with-data",
+            "--out",
+            svg_path.to_str().unwrap(),
+        ],
+    );
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(svg.contains(">Measured</text>"));
+    let stages: serde_json::Value =
+        serde_json::from_str(&ok(&ws, &["stages", "hr-hanna-current", "--format", "json"]).stdout)
+            .unwrap();
+    let first = stages["stages"][0]["reached"].as_u64().unwrap();
+    assert!(
+        svg.contains(&format!(">{} customers</text>", thousands(first))),
+        "{first}"
+    );
+    assert!(
+        svg.contains("data rows</text>"),
+        "the touchpoint lane's evidence"
+    );
+    // Without --with-data: no numbers, but the evidence of each lane.
+    ok(
+        &ws,
+        &[
+            "render",
+            "hr-hanna-current",
+            "--out",
+            svg_path.to_str().unwrap(),
+        ],
+    );
+    let plain = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(!plain.contains(">Measured</text>"));
+    assert!(plain.contains("sources</text>"));
+    // --from needs --with-data.
+    assert_ne!(
+        polku(
+            &ws,
+            &[
+                "render",
+                "hr-hanna-current",
+                "--from",
+                "2025-01-01",
+                "--out",
+                "x.svg"
+            ]
+        )
+        .code,
+        0
+    );
 }

@@ -133,6 +133,8 @@ const CHANNELS: [Channel; 9] = [
 ];
 
 const BASELINE: f64 = 0.01;
+/// Repeat purchases are `purchase` events with `repeat_purchase` = `yes` in the file.
+const REPEAT_PURCHASE: &str = "repeat_purchase";
 const PAGES: [&str; 8] = [
     "/",
     "/pricing",
@@ -383,6 +385,21 @@ pub fn generate(opts: &GenerateOptions) -> Result<GroundTruth, IngestError> {
                     ct += rng.random_range(1..10) * 86_400;
                 }
                 revenue += value;
+                // Onboarding follows the deal; derived from times already drawn, so adding it
+                // leaves every other customer's draws as they were.
+                events.push(Ev {
+                    time: ct,
+                    customer,
+                    device: last_device,
+                    seq,
+                    kind: EvKind::Named("onboarding_meeting"),
+                    channel: None,
+                    session: 0,
+                    page: 0,
+                    value: 0.0,
+                    with_user: true,
+                });
+                seq += 1;
                 if rng.random_bool(0.7) {
                     events.push(Ev {
                         time: ct + 365 * 86_400 / 2,
@@ -410,6 +427,19 @@ pub fn generate(opts: &GenerateOptions) -> Result<GroundTruth, IngestError> {
                     session: last_session,
                     page: 6,
                     value,
+                    with_user: true,
+                });
+                seq += 1;
+                events.push(Ev {
+                    time: ct + 2 * 86_400,
+                    customer,
+                    device: last_device,
+                    seq,
+                    kind: EvKind::Named("order_delivered"),
+                    channel: None,
+                    session: 0,
+                    page: 0,
+                    value: 0.0,
                     with_user: true,
                 });
                 seq += 1;
@@ -443,7 +473,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<GroundTruth, IngestError> {
                         customer,
                         device: last_device,
                         seq,
-                        kind: EvKind::Named("purchase"),
+                        kind: EvKind::Named(REPEAT_PURCHASE),
                         channel: Some(c),
                         session: session_id,
                         page: 6,
@@ -483,15 +513,17 @@ pub fn generate(opts: &GenerateOptions) -> Result<GroundTruth, IngestError> {
     let mut files = Vec::new();
     let file = fs_err::File::create(&opts.out)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    w.write_all(b"timestamp,event_name,anonymous_id,user_id,utm_source,utm_medium,utm_campaign,page_url,referrer,session_id,revenue,currency,customer_type\n")?;
+    w.write_all(b"timestamp,event_name,anonymous_id,user_id,utm_source,utm_medium,utm_campaign,page_url,referrer,session_id,revenue,currency,customer_type,repeat_purchase\n")?;
     let mut identified = vec![false; opts.customers as usize];
     for e in &events {
         let when = chrono::DateTime::from_timestamp(e.time, 0)
             .unwrap_or_default()
             .format("%Y-%m-%dT%H:%M:%SZ");
-        let (name, landing) = match e.kind {
-            EvKind::PageView { landing } => ("page_view", landing),
-            EvKind::Named(n) => (n, false),
+        let (name, landing, repeat) = match e.kind {
+            EvKind::PageView { landing } => ("page_view", landing, ""),
+            EvKind::Named(REPEAT_PURCHASE) => ("purchase", false, "yes"),
+            EvKind::Named("purchase") => ("purchase", false, "no"),
+            EvKind::Named(n) => (n, false, ""),
         };
         let user = e.with_user || identified[e.customer as usize];
         if e.with_user {
@@ -534,10 +566,11 @@ pub fn generate(opts: &GenerateOptions) -> Result<GroundTruth, IngestError> {
             w.write_all(b",")?;
         }
         w.write_all(if b2b_of[e.customer as usize] {
-            b",b2b\n"
+            b",b2b,"
         } else {
-            b",b2c\n"
+            b",b2c,"
         })?;
+        writeln!(w, "{repeat}")?;
     }
     w.flush()?;
     files.push(opts.out.display().to_string());

@@ -115,3 +115,89 @@ report-stages = Stages
 report-teams = Teams
 report-no-persona = No persona
 report-map-for = Persona
+
+## Charts
+chart-no-data = No data for this chart.
+chart-funnel = Funnel
+chart-funnel-sub = { $first } at the first step; { $share } reach the last.
+chart-funnel-continue = { $share } continue
+chart-funnel-drop = { $n } drop off ({ $share })
+chart-sankey = Paths
+chart-sankey-sub = The most common paths of { $n } journeys; band width is the number of journeys.
+chart-retention = Retention by cohort
+chart-retention-sub = { $cohorts } cohorts by first { $unit }; the share still active in each later { $unit }.
+chart-retention-cohort = Cohort
+chart-retention-note = Columns: { $unit }s since the cohort's first. The number before the row is the cohort's size.
+chart-unit-day = day
+chart-unit-week = week
+chart-unit-month = month
+chart-breakpoints = Breakpoints: what to fix first
+chart-breakpoints-sub = Where customers leave more than expected, by value lost (customers lost × downstream conversion × average value).
+chart-breakpoints-sub-customers = Where customers leave more than expected, by converted customers lost (the data has no values).
+chart-breakpoints-none = No stage or touchpoint loses more customers than expected.
+chart-breakpoints-left = { $reached } reached, { $rate } left
+chart-breakpoints-expected = expected { $rate }
+chart-breakpoints-customers = { $n } customers
+chart-distributions = Time and touchpoints to conversion
+chart-distributions-sub = { $n } converted customers.
+chart-reference = surveys: { $share }
+chart-time-to-conversion = Time from first touch to conversion
+chart-touchpoints-before = Touchpoints before conversion
+chart-month-or-more = a month or more: { $share }
+chart-three-or-more = 3 or more: { $share }
+chart-six-or-more = 6 or more: { $share }
+chart-emotion = Emotion curve from interviews
+chart-emotion-sub = Mean score per stage with a band of one standard deviation; up to { $n } interviews per stage.
+chart-emotion-unbacked = no interviews
+chart-emotion-n = { $n ->
+    [one] 1 interview
+   *[other] { $n } interviews
+}
+chart-emotion-mean = Interviews, mean
+chart-emotion-spread = Spread ± 1 sd
+chart-emotion-map = The map's own scores
+
+## Measured map
+lane-measured = Measured
+data-reached = { $n } customers
+data-conversion = { $share } to next stage
+data-drop = { $share } drop off
+data-events = { $count ->
+    [one] 1 event
+   *[other] { $n } events
+}
+data-trend = { $share } vs previous period
+data-unbound = not measured
+evidence-interviews = { $count ->
+    [one] 1 interview
+   *[other] { $n } interviews
+}
+evidence-rows = { $count ->
+    [one] 1 data row
+   *[other] { $n } data rows
+}
+evidence-none = no evidence
+header-measured = Measured
+legend-interview-mean = Interviews, mean
+legend-interview-spread = Spread ± 1 sd
+legend-map-emotion = Map scores
+
+## Living map report
+report-living-map = Living map
+report-measured-journey = Measured journey
+report-period = Period
+report-persona = Persona
+report-all-personas = all customers
+report-events = Events
+report-customers = Customers
+report-touchpoint = Touchpoint
+report-stage = Stage
+report-reached = Reached
+report-conversion = To next stage
+report-drop-off = Drop-off
+report-trend = Trend
+report-no-events = No events have been imported yet: run `polku import events FILE` and build the report again.
+report-unbound = No touchpoint of this map has `match` rules, so it is not measured.
+report-unmatched = { $n } of { $total } events match no touchpoint of this map.
+report-interviews = Interviews
+report-not-measured = not measured

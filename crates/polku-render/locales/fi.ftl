@@ -115,3 +115,89 @@ report-stages = Vaiheet
 report-teams = Tiimit
 report-no-persona = Ei personaa
 report-map-for = Persona
+
+## Kaaviot
+chart-no-data = Tähän kaavioon ei ole dataa.
+chart-funnel = Suppilo
+chart-funnel-sub = Ensimmäisessä vaiheessa { $first }; viimeiseen asti { $share }.
+chart-funnel-continue = { $share } jatkaa
+chart-funnel-drop = { $n } putoaa ({ $share })
+chart-sankey = Polut
+chart-sankey-sub = { $n } polun yleisimmät reitit; nauhan leveys on polkujen määrä.
+chart-retention = Pysyvyys kohorteittain
+chart-retention-sub = { $cohorts } kohorttia ensimmäisen jakson ({ $unit }) mukaan; yhä aktiivisten osuus kunakin seuraavana jaksona.
+chart-retention-cohort = Kohortti
+chart-retention-note = Sarakkeet: jaksoja ({ $unit }) kohortin ensimmäisestä. Rivin edessä kohortin koko.
+chart-unit-day = päivä
+chart-unit-week = viikko
+chart-unit-month = kuukausi
+chart-breakpoints = Katkokset: mikä korjataan ensin
+chart-breakpoints-sub = Missä asiakkaita putoaa odotettua enemmän, menetetyn arvon mukaan (menetetyt asiakkaat × konversio eteenpäin × keskiarvo).
+chart-breakpoints-sub-customers = Missä asiakkaita putoaa odotettua enemmän, menetettyjen konversioiden mukaan (datassa ei ole arvoja).
+chart-breakpoints-none = Missään vaiheessa tai kosketuspisteessä ei putoa odotettua enempää asiakkaita.
+chart-breakpoints-left = { $reached } saavutti, { $rate } putosi
+chart-breakpoints-expected = odotettu { $rate }
+chart-breakpoints-customers = { $n } asiakasta
+chart-distributions = Aika ja kosketuspisteet ostoon
+chart-distributions-sub = { $n } konvertoitunutta asiakasta.
+chart-reference = kyselyt: { $share }
+chart-time-to-conversion = Aika ensikosketuksesta ostoon
+chart-touchpoints-before = Kosketuspisteitä ennen ostoa
+chart-month-or-more = kuukausi tai enemmän: { $share }
+chart-three-or-more = 3 tai enemmän: { $share }
+chart-six-or-more = 6 tai enemmän: { $share }
+chart-emotion = Tunnekäyrä haastatteluista
+chart-emotion-sub = Vaiheen keskiarvo ja keskihajonnan levyinen nauha; enintään { $n } haastattelua vaihetta kohden.
+chart-emotion-unbacked = ei haastatteluja
+chart-emotion-n = { $n ->
+    [one] 1 haastattelu
+   *[other] { $n } haastattelua
+}
+chart-emotion-mean = Haastattelut, keskiarvo
+chart-emotion-spread = Hajonta ± 1 kh
+chart-emotion-map = Kartan omat arviot
+
+## Mitattu kartta
+lane-measured = Mitattu
+data-reached = { $n } asiakasta
+data-conversion = { $share } seuraavaan vaiheeseen
+data-drop = { $share } putoaa
+data-events = { $count ->
+    [one] 1 tapahtuma
+   *[other] { $n } tapahtumaa
+}
+data-trend = { $share } edelliseen jaksoon
+data-unbound = ei mitattu
+evidence-interviews = { $count ->
+    [one] 1 haastattelu
+   *[other] { $n } haastattelua
+}
+evidence-rows = { $count ->
+    [one] 1 datarivi
+   *[other] { $n } datariviä
+}
+evidence-none = ei näyttöä
+header-measured = Mitattu
+legend-interview-mean = Haastattelut, keskiarvo
+legend-interview-spread = Hajonta ± 1 kh
+legend-map-emotion = Kartan arviot
+
+## Elävän kartan raportti
+report-living-map = Elävä kartta
+report-measured-journey = Mitattu polku
+report-period = Jakso
+report-persona = Persona
+report-all-personas = kaikki asiakkaat
+report-events = Tapahtumat
+report-customers = Asiakkaat
+report-touchpoint = Kosketuspiste
+report-stage = Vaihe
+report-reached = Saavutti
+report-conversion = Seuraavaan vaiheeseen
+report-drop-off = Putoaa
+report-trend = Suunta
+report-no-events = Tapahtumia ei ole vielä tuotu: aja `polku import events TIEDOSTO` ja tee raportti uudelleen.
+report-unbound = Tämän kartan kosketuspisteillä ei ole `match`-sääntöjä, joten karttaa ei mitata.
+report-unmatched = { $n } / { $total } tapahtumasta ei vastaa mitään tämän kartan kosketuspistettä.
+report-interviews = Haastattelut
+report-not-measured = ei mitattu

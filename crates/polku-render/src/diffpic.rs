@@ -290,7 +290,11 @@ fn series(map: &JourneyMap, diff: &MapDiff, cols: &Columns, muted: bool) -> Seri
             points.push((px, f64::from(e)));
         }
     }
-    Series { points, muted }
+    Series {
+        points,
+        muted,
+        band: Vec::new(),
+    }
 }
 
 /// Both curves, and each stage's mean before and after.

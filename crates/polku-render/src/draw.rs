@@ -670,6 +670,9 @@ pub(crate) struct Series {
     pub points: Vec<(f64, f64)>,
     /// Dashed grey (the current state in a diff) or solid coloured.
     pub muted: bool,
+    /// A spread band drawn under the curve: (x, low score, high score) per point, e.g. the
+    /// mean ± one standard deviation of interview scores.
+    pub band: Vec<(f64, f64, f64)>,
 }
 
 /// Places `k` points evenly inside a column.
@@ -725,6 +728,31 @@ pub(crate) fn emotion_chart(
             .a("stroke-dasharray", "2 3")
             .end();
     }
+    for s in series.iter().filter(|s| s.band.len() > 1) {
+        let upper: Vec<(f64, f64)> = s.band.iter().map(|&(x, _, hi)| (x, scale(hi))).collect();
+        let lower: Vec<(f64, f64)> = s
+            .band
+            .iter()
+            .rev()
+            .map(|&(x, lo, _)| (x, scale(lo)))
+            .collect();
+        let mut d = PathData::new().m(upper[0].0, upper[0].1);
+        for &(x, y) in upper.iter().skip(1).chain(&lower) {
+            d = d.l(x, y);
+        }
+        out.path(&d.z().build())
+            .fill(BAND_FILL)
+            .a("fill-opacity", "0.55")
+            .stroke(BAND_EDGE, 0.8)
+            .end();
+    }
+    for s in series.iter().filter(|s| s.band.len() == 1) {
+        let (x, lo, hi) = s.band[0];
+        out.rect(x - 10.0, scale(hi), 20.0, scale(lo) - scale(hi))
+            .fill(BAND_FILL)
+            .a("fill-opacity", "0.55")
+            .end();
+    }
     for s in series {
         let pts: Vec<(f64, f64)> = s.points.iter().map(|&(x, e)| (x, scale(e))).collect();
         if pts.len() > 1 {
@@ -758,6 +786,10 @@ pub(crate) fn emotion_chart(
 }
 
 const PAPER_LINE: &str = "#ffffff";
+/// The spread band of interview emotions: a cool tint that reads over both the positive and
+/// the negative background.
+pub(crate) const BAND_FILL: &str = "#9fb8d6";
+const BAND_EDGE: &str = "#7f9cc0";
 
 /// A smooth curve through points: a monotone cubic (Fritsch–Carlson) written as Béziers. It
 /// passes through every point, never overshoots between two of them, and is flat at peaks and
@@ -925,6 +957,16 @@ pub(crate) fn legend(out: &mut SvgWriter, x: f64, y: f64, items: &[LegendItem]) 
                 out.text_line(cx, y + st.ascent(), label, &st);
                 cx += st.width(label);
             }
+            LegendItem::Band(label) => {
+                out.rect(cx, cy - 6.0, 24.0, 12.0)
+                    .fill(BAND_FILL)
+                    .a("fill-opacity", "0.55")
+                    .stroke(BAND_EDGE, 0.8)
+                    .end();
+                cx += 29.0;
+                out.text_line(cx, y + st.ascent(), label, &st);
+                cx += st.width(label);
+            }
             LegendItem::Gap => cx += 10.0,
         }
         cx += 14.0;
@@ -944,6 +986,8 @@ pub(crate) enum LegendItem {
     Mark(Mark, String),
     /// A curve style: muted (dashed grey) or solid.
     Line(bool, String),
+    /// The spread band under a curve.
+    Band(String),
     /// Extra space between groups.
     Gap,
 }

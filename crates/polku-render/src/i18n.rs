@@ -46,6 +46,14 @@ impl Tr {
         self.format(id, Some(&args))
     }
 
+    /// The message `id` with a count: `$count` selects the plural, `$n` shows it grouped.
+    pub(crate) fn count(&self, id: &str, n: u64) -> String {
+        let mut args = FluentArgs::new();
+        args.set("count", FluentValue::from(n));
+        args.set("n", FluentValue::from(self.integer(n)));
+        self.format(id, Some(&args))
+    }
+
     /// The message `id` with text arguments.
     pub(crate) fn args(&self, id: &str, values: &[(&'static str, String)]) -> String {
         let mut args = FluentArgs::new();
@@ -126,6 +134,55 @@ impl Tr {
         }
     }
 
+    /// A whole number with thousands grouped: `12 345` in Finnish (no-break space), `12,345`
+    /// in English.
+    pub(crate) fn integer(&self, n: u64) -> String {
+        let digits = n.to_string();
+        let sep = match self.lang {
+            Language::Fi => '\u{a0}',
+            Language::En => ',',
+        };
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// A share 0..1 as a percentage: whole percents from 10 % up, one decimal below (so a
+    /// small share does not read as zero): `42 %` / `42%`, `3,5 %` / `3.5%`.
+    pub(crate) fn percent(&self, share: f64) -> String {
+        let p = if share.is_finite() {
+            share * 100.0
+        } else {
+            0.0
+        };
+        let decimals = usize::from(p.abs() < 9.95 && p != 0.0);
+        let v = self.number(p, decimals);
+        match self.lang {
+            Language::Fi => format!("{v}\u{a0}%"),
+            Language::En => format!("{v}%"),
+        }
+    }
+
+    /// An amount of money rounded to whole units: `12 345 €` / `€12,345`.
+    pub(crate) fn money(&self, x: f64, currency: &str) -> String {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let n = if x.is_finite() {
+            x.round().max(0.0) as u64
+        } else {
+            0
+        };
+        let v = self.integer(n);
+        match (self.lang, currency) {
+            (Language::En, "€" | "$" | "£") => format!("{currency}{v}"),
+            _ => format!("{v}\u{a0}{currency}"),
+        }
+    }
+
     /// A signed number: `+1,5`, `–0,5`, `0`.
     pub(crate) fn signed(&self, x: f64, decimals: usize) -> String {
         let s = self.number(x, decimals);
@@ -189,6 +246,15 @@ mod tests {
         assert_eq!(fi.quantity(25.0, Some("%")), "25\u{a0}%");
         assert_eq!(en.quantity(25.0, Some("%")), "25%");
         assert_eq!(en.quantity(1200.5, Some("€")), "€1200.5");
+        assert_eq!(fi.integer(1_234_567), "1\u{a0}234\u{a0}567");
+        assert_eq!(en.integer(999), "999");
+        assert_eq!(en.integer(1000), "1,000");
+        assert_eq!(en.percent(0.4237), "42%");
+        assert_eq!(fi.percent(0.035), "3,5\u{a0}%");
+        assert_eq!(en.percent(0.0), "0%");
+        assert_eq!(en.percent(1.0), "100%");
+        assert_eq!(en.money(12_345.4, "€"), "€12,345");
+        assert_eq!(fi.money(12_345.6, "€"), "12\u{a0}346\u{a0}€");
         assert_eq!(
             fi.args("kpi-target", &[("value", "5 min".into())]),
             "Tavoite 5 min"

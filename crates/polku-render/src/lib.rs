@@ -40,6 +40,7 @@ use std::sync::{Arc, OnceLock};
 
 use polku_model::{JourneyMap, Persona, WorkspaceConfig};
 
+pub mod charts;
 mod diffpic;
 mod draw;
 mod fonts;
@@ -172,7 +173,76 @@ pub enum RenderError {
 /// The poster of one journey map, sized for `paper`.
 #[must_use]
 pub fn poster_svg(input: &PosterInput<'_>, paper: Paper) -> Svg {
-    Svg(poster::render(input, paper))
+    Svg(poster::render(input, None, paper))
+}
+
+/// What makes a poster a living map: how much evidence backs each lane, and optionally the
+/// measured numbers of each stage and touchpoint. Stages and touchpoints are named by id;
+/// ones the data does not mention are drawn as not measured.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MapData {
+    /// The measured period as shown in the header, e.g. `2025-01-01 – 2025-06-30`.
+    pub period: Option<String>,
+    /// Whether to draw the measured numbers (the "measured" lane and touchpoint volumes);
+    /// without them the poster shows only the evidence behind each lane.
+    pub numbers: bool,
+    /// Measured stages.
+    pub stages: Vec<StageData>,
+    /// Measured touchpoints.
+    pub touchpoints: Vec<TouchpointData>,
+    /// Interviews aggregated by stage.
+    pub interviews: Vec<InterviewStageData>,
+}
+
+/// One stage as measured from the events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageData {
+    /// The stage id.
+    pub stage: String,
+    /// Customers who reached the stage.
+    pub reached: u64,
+    /// The share of them who reached the next stage (none for the last stage).
+    pub conversion_to_next: Option<f64>,
+    /// The share of them who went no further.
+    pub drop_off_rate: Option<f64>,
+    /// The change in customers reached against the previous period of equal length, as a
+    /// share (0.12 is 12 % more).
+    pub trend: Option<f64>,
+    /// Events that matched the stage's touchpoints.
+    pub events: u64,
+}
+
+/// One touchpoint as measured from the events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TouchpointData {
+    /// The touchpoint id.
+    pub touchpoint: String,
+    /// Events that matched it.
+    pub events: u64,
+    /// The change in events against the previous period of equal length, as a share.
+    pub trend: Option<f64>,
+}
+
+/// The interviews of one stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterviewStageData {
+    /// The stage id.
+    pub stage: String,
+    /// Interviews that speak of the stage.
+    pub interviews: u64,
+    /// The mean emotion score said.
+    pub emotion_mean: Option<f64>,
+    /// Its standard deviation.
+    pub emotion_sd: Option<f64>,
+}
+
+/// The poster of one map as a living map: each lane shows the evidence behind it (cited
+/// sources, interviews, data rows; a lane without any is drawn as a guess), the emotion curve
+/// from interviews gets its spread band, and with `data.numbers` every stage and touchpoint
+/// shows its measured volume, conversion, drop-off and trend.
+#[must_use]
+pub fn living_poster_svg(input: &PosterInput<'_>, data: &MapData, paper: Paper) -> Svg {
+    Svg(poster::render(input, Some(data), paper))
 }
 
 /// The current-vs-future picture of two maps, sized for `paper`: both emotion curves, and per
@@ -180,6 +250,13 @@ pub fn poster_svg(input: &PosterInput<'_>, paper: Paper) -> Svg {
 #[must_use]
 pub fn diff_svg(input: &DiffInput<'_>, paper: Paper) -> Svg {
     Svg(diffpic::render(input, paper))
+}
+
+/// A team's colour as the posters draw it (`#rrggbb`): its own when `polku.yaml` sets a valid
+/// one, else one from the palette.
+#[must_use]
+pub fn team_color(workspace: &WorkspaceConfig, team: &polku_model::TeamId) -> String {
+    draw::Ctx::new(workspace).team_color(team)
 }
 
 /// The default PNG width: A3 at 300 dpi.
@@ -267,9 +344,58 @@ pub struct ReportWorkspace<'a> {
     pub maps: &'a [JourneyMap],
 }
 
+/// The measured side of one workspace in the living-map report: the period and filters, and
+/// per measured map its numbers and charts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LivingWorkspace {
+    /// The period the numbers cover, as shown.
+    pub period: Option<String>,
+    /// The persona the numbers are filtered to, as shown; none for all customers.
+    pub persona: Option<String>,
+    /// Events in the period.
+    pub events: u64,
+    /// Customers in the period.
+    pub customers: u64,
+    /// The maps, each by id; maps not listed are shown without numbers.
+    pub maps: Vec<MeasuredMap>,
+    /// Cohort retention of the workspace's customers.
+    pub retention: Option<charts::RetentionData>,
+}
+
+/// One map of the living-map report: the poster data and the charts of its journeys.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MeasuredMap {
+    /// The map's id.
+    pub map: String,
+    /// Evidence and numbers drawn on the poster and listed in the tables.
+    pub data: MapData,
+    /// Events in the period and how many of them match no touchpoint of the map.
+    pub unmatched: Option<(u64, u64)>,
+    /// The stage funnel.
+    pub funnel: Option<charts::FunnelData>,
+    /// The most common paths over the map's touchpoints.
+    pub sankey: Option<charts::SankeyData>,
+    /// Breakpoints, worst first.
+    pub breakpoints: Option<charts::BreakpointsData>,
+    /// Time and touchpoints to conversion.
+    pub distributions: Option<charts::DistributionData>,
+    /// The emotion curve from interviews.
+    pub emotion: Option<charts::EmotionCurveData>,
+}
+
+/// The living-map report: [`report_html`] where each workspace in `living` (in the order of
+/// `input.workspaces`) also shows, per map, the poster with its measured numbers, tables of
+/// every stage's and touchpoint's volume, conversion, drop-off and trend, and the funnel,
+/// Sankey, breakpoints, distributions and emotion charts, and per workspace the retention
+/// heatmap. Still one offline file.
+#[must_use]
+pub fn living_report_html(input: &ReportInput<'_>, living: &[LivingWorkspace]) -> String {
+    report::render(input, living)
+}
+
 /// One self-contained HTML file: a table of contents, and per workspace its persona cards and
 /// each map's poster. Styles, posters and fonts are inline, so it opens offline.
 #[must_use]
 pub fn report_html(input: &ReportInput<'_>) -> String {
-    report::render(input)
+    report::render(input, &[])
 }

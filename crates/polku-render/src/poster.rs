@@ -12,11 +12,12 @@ use crate::draw::{
 };
 use crate::page::{MARGIN, Page};
 use crate::svg::{Anchor, SvgWriter, TextStyle};
-use crate::{Paper, PosterInput};
+use crate::{MapData, Paper, PosterInput};
 
 /// The rows of the grid, in drawing order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lane {
+    Measured,
     Goals,
     Actions,
     Touchpoints,
@@ -45,6 +46,7 @@ impl Lane {
 
     fn message(self) -> &'static str {
         match self {
+            Lane::Measured => "lane-measured",
             Lane::Goals => "lane-goals",
             Lane::Actions => "lane-actions",
             Lane::Touchpoints => "lane-touchpoints",
@@ -58,8 +60,14 @@ impl Lane {
         }
     }
 
-    fn has_content(self, s: &Stage) -> bool {
+    fn has_content(self, s: &Stage, data: Option<&MapData>) -> bool {
         match self {
+            Lane::Measured => data.is_some_and(|d| d.numbers && !d.stages.is_empty()),
+            Lane::Emotions if s.emotions().next().is_none() => data.is_some_and(|d| {
+                d.interviews
+                    .iter()
+                    .any(|i| i.stage == s.stage.as_str() && i.emotion_mean.is_some())
+            }),
             Lane::Goals => !s.goals.is_empty(),
             Lane::Actions => !s.actions.is_empty(),
             Lane::Touchpoints => !s.touchpoints.is_empty(),
@@ -80,16 +88,18 @@ const EMOTION_H: f64 = 150.0;
 const LANE_PAD: f64 = 8.0;
 
 /// Renders the poster of one map.
-pub(crate) fn render(input: &PosterInput<'_>, paper: Paper) -> String {
+pub(crate) fn render(input: &PosterInput<'_>, data: Option<&MapData>, paper: Paper) -> String {
     let ctx = Ctx::new(input.workspace);
-    let lanes: Vec<Lane> = Lane::ALL
-        .into_iter()
-        .filter(|l| input.map.stages.iter().any(|s| l.has_content(s)))
+    let lanes: Vec<Lane> = std::iter::once(Lane::Measured)
+        .chain(Lane::ALL)
+        .filter(|l| input.map.stages.iter().any(|s| l.has_content(s, data)))
         .collect();
-    let page = Page::fit(paper, |w| Poster::measure(&ctx, input, &lanes, w).height());
-    let poster = Poster::measure(&ctx, input, &lanes, page.content_w);
+    let page = Page::fit(paper, |w| {
+        Poster::measure(&ctx, input, data, &lanes, w).height()
+    });
+    let poster = Poster::measure(&ctx, input, data, &lanes, page.content_w);
     let mut out = SvgWriter::new();
-    poster.draw(&mut out, &ctx, input, &page);
+    poster.draw(&mut out, &ctx, input, data, &page);
     page.document(out)
 }
 
@@ -106,10 +116,16 @@ struct Poster {
 }
 
 impl Poster {
-    fn measure(ctx: &Ctx<'_>, input: &PosterInput<'_>, lanes: &[Lane], width: f64) -> Poster {
+    fn measure(
+        ctx: &Ctx<'_>,
+        input: &PosterInput<'_>,
+        data: Option<&MapData>,
+        lanes: &[Lane],
+        width: f64,
+    ) -> Poster {
         let mut scratch = SvgWriter::new();
         let inner = width - 2.0 * MARGIN;
-        let header_h = header(&mut scratch, ctx, input, MARGIN, MARGIN, inner);
+        let header_h = header(&mut scratch, ctx, input, data, MARGIN, MARGIN, inner);
         let persona_w = if input.persona.is_some() {
             (0.17 * width).clamp(250.0, 420.0)
         } else {
@@ -135,7 +151,10 @@ impl Poster {
         let lanes = lanes
             .iter()
             .map(|&lane| {
-                let label = draw::lane_label_height(&cols, &ctx.tr.t(lane.message()));
+                let label = draw::lane_label_height(&cols, &ctx.tr.t(lane.message()))
+                    + data.map_or(0.0, |d| {
+                        lane_evidence(&mut scratch, ctx, input.map, d, lane, &cols, 0.0)
+                    });
                 let h = if lane == Lane::Emotions {
                     EMOTION_H
                 } else {
@@ -144,7 +163,7 @@ impl Poster {
                         .stages
                         .iter()
                         .zip(&cols.cols)
-                        .map(|(s, (x, w))| cell(&mut scratch, ctx, lane, s, *x, 0.0, *w))
+                        .map(|(s, (x, w))| cell(&mut scratch, ctx, data, lane, s, *x, 0.0, *w))
                         .fold(0.0, f64::max)
                         + 2.0 * LANE_PAD
                 };
@@ -175,7 +194,14 @@ impl Poster {
         MARGIN + self.header_h + 24.0 + self.body_h() + 16.0 + self.footer_h + MARGIN
     }
 
-    fn draw(mut self, out: &mut SvgWriter, ctx: &Ctx<'_>, input: &PosterInput<'_>, page: &Page) {
+    fn draw(
+        mut self,
+        out: &mut SvgWriter,
+        ctx: &Ctx<'_>,
+        input: &PosterInput<'_>,
+        data: Option<&MapData>,
+        page: &Page,
+    ) {
         // Share spare height among the lanes (the emotion chart gets a double share), up to a
         // comfortable limit; the rest stays as white space above the footer.
         let spare = page.view_h - self.height();
@@ -196,7 +222,7 @@ impl Poster {
             out.open_group(&[("transform", &format!("translate({} 0)", crate::svg::N(x0)))]);
         }
         let inner = self.width - 2.0 * MARGIN;
-        header(out, ctx, input, MARGIN, MARGIN, inner);
+        header(out, ctx, input, data, MARGIN, MARGIN, inner);
         let top = MARGIN + self.header_h + 24.0;
         if let Some(p) = input.persona {
             crate::persona::card(out, ctx, p, MARGIN, top, self.persona_w, self.body_h());
@@ -205,18 +231,33 @@ impl Poster {
         draw::stage_headers(out, &self.cols, top, &stage_names(ctx, map));
         let mut y = top + self.stage_h + 6.0;
         for (i, &(lane, h)) in self.lanes.iter().enumerate() {
-            draw::lane_band(out, &self.cols, y, h, &ctx.tr.t(lane.message()), i % 2 == 1);
+            let label = ctx.tr.t(lane.message());
+            match data {
+                None => draw::lane_band(out, &self.cols, y, h, &label, i % 2 == 1),
+                Some(d) => {
+                    draw::lane_band(out, &self.cols, y, h, "", i % 2 == 1);
+                    let backed = lane_backed(map, d, lane);
+                    let st =
+                        TextStyle::new(size::LANE, if backed { color::INK } else { color::FAINT })
+                            .bold();
+                    let lines = st.wrap(&label, self.cols.label_w - 12.0);
+                    out.text_lines(self.cols.label_x + 6.0, y + 10.0 + st.ascent(), &lines, &st);
+                    let ey = y + 10.0 + st.height(lines.len()) + 2.0;
+                    lane_evidence(out, ctx, map, d, lane, &self.cols, ey);
+                }
+            }
             if lane == Lane::Emotions {
-                draw::emotion_chart(
-                    out,
-                    &self.cols,
-                    y,
-                    h,
-                    &[emotion_series(map, &self.cols, false)],
-                );
+                let interviews = data.map(|d| interview_series(map, d, &self.cols));
+                let series = match interviews {
+                    Some(s) if !s.points.is_empty() => {
+                        vec![emotion_series(map, &self.cols, true), s]
+                    }
+                    _ => vec![emotion_series(map, &self.cols, false)],
+                };
+                draw::emotion_chart(out, &self.cols, y, h, &series);
             } else {
                 for (s, (x, w)) in map.stages.iter().zip(&self.cols.cols) {
-                    cell(out, ctx, lane, s, *x, y + LANE_PAD, *w);
+                    cell(out, ctx, data, lane, s, *x, y + LANE_PAD, *w);
                 }
             }
             y += h;
@@ -251,6 +292,7 @@ fn header(
     out: &mut SvgWriter,
     ctx: &Ctx<'_>,
     input: &PosterInput<'_>,
+    data: Option<&MapData>,
     x: f64,
     y: f64,
     w: f64,
@@ -264,6 +306,9 @@ fn header(
     meta.push((tr.t("header-workspace"), ctx.ws.name.clone()));
     if let Some(base) = &map.improves {
         meta.push((tr.t("header-improves"), base.to_string()));
+    }
+    if let Some(period) = data.filter(|d| d.numbers).and_then(|d| d.period.as_ref()) {
+        meta.push((tr.t("header-measured"), period.clone()));
     }
     let heading = draw::Heading {
         kicker: &tr.kind(map.kind),
@@ -320,11 +365,25 @@ pub(crate) fn emotion_series(map: &JourneyMap, cols: &Columns, muted: bool) -> S
             points.push((px, f64::from(e)));
         }
     }
-    Series { points, muted }
+    Series {
+        points,
+        muted,
+        band: Vec::new(),
+    }
 }
 
 /// Draws one lane's cell for one stage at (x, y); returns its height.
-fn cell(out: &mut SvgWriter, ctx: &Ctx<'_>, lane: Lane, s: &Stage, x: f64, y: f64, w: f64) -> f64 {
+#[allow(clippy::too_many_arguments)]
+fn cell(
+    out: &mut SvgWriter,
+    ctx: &Ctx<'_>,
+    data: Option<&MapData>,
+    lane: Lane,
+    s: &Stage,
+    x: f64,
+    y: f64,
+    w: f64,
+) -> f64 {
     let (x, w) = (x + 2.0, w - 4.0);
     let gap = 5.0;
     let mut h = 0.0;
@@ -350,7 +409,10 @@ fn cell(out: &mut SvgWriter, ctx: &Ctx<'_>, lane: Lane, s: &Stage, x: f64, y: f6
         }
         Lane::Touchpoints => {
             for t in &s.touchpoints {
-                stack(out, &mut |o, y| touchpoint(o, ctx, s, t, x, y, w));
+                let measured = data
+                    .filter(|d| d.numbers)
+                    .and_then(|d| d.touchpoints.iter().find(|m| m.touchpoint == t.id.as_str()));
+                stack(out, &mut |o, y| touchpoint(o, ctx, s, t, measured, x, y, w));
             }
         }
         Lane::Channels => {
@@ -367,6 +429,11 @@ fn cell(out: &mut SvgWriter, ctx: &Ctx<'_>, lane: Lane, s: &Stage, x: f64, y: f6
             h = draw::flow(out, x, y, w, &pieces);
         }
         Lane::Emotions => {}
+        Lane::Measured => {
+            if let Some(d) = data {
+                h = measured(out, ctx, d, s, x, y, w);
+            }
+        }
         Lane::PainPoints => {
             for p in &s.pain_points {
                 let mut n = Note::new(&p.text, color::PAIN, Evidence::Count(p.evidence.len()));
@@ -414,11 +481,13 @@ fn cell(out: &mut SvgWriter, ctx: &Ctx<'_>, lane: Lane, s: &Stage, x: f64, y: f6
 }
 
 /// A touchpoint card: kind icon, name, channel and format, owner stripe, emotion badge.
+#[allow(clippy::too_many_arguments)]
 fn touchpoint(
     out: &mut SvgWriter,
     ctx: &Ctx<'_>,
     stage: &Stage,
     t: &polku_model::Touchpoint,
+    data: Option<&crate::TouchpointData>,
     x: f64,
     y: f64,
     w: f64,
@@ -454,6 +523,23 @@ fn touchpoint(
         &style::SMALL,
         marker.as_deref(),
     );
+    if let Some(m) = data {
+        let st = style::SMALL.bold().color(color::ACCENT);
+        let mut text = ctx.tr.count("data-events", m.events);
+        if let Some(trend) = m.trend {
+            text = format!("{text} · {}", signed_percent(ctx, trend));
+        }
+        h += 2.0
+            + draw::text_block(
+                &mut body,
+                tx,
+                y + h + 2.0,
+                x + w - PAD - tx,
+                &text,
+                &st,
+                None,
+            );
+    }
     h += PAD - 1.0;
     let h = h.max(icon + 2.0 * PAD);
     let mut r = out
@@ -604,4 +690,264 @@ fn kpi(out: &mut SvgWriter, ctx: &Ctx<'_>, k: &polku_model::Kpi, x: f64, y: f64,
         .end();
     out.append(body);
     h
+}
+
+/// A change as a signed percentage: `+12 %`, `–3,5 %`.
+fn signed_percent(ctx: &Ctx<'_>, share: f64) -> String {
+    let p = ctx.tr.percent(share.abs());
+    if share > 0.0005 {
+        format!("+{p}")
+    } else if share < -0.0005 {
+        format!("–{p}")
+    } else {
+        p
+    }
+}
+
+/// The colour of a trend: green up, orange down, grey flat.
+fn trend_color(share: f64) -> &'static str {
+    if share > 0.005 {
+        color::POSITIVE
+    } else if share < -0.005 {
+        color::NEGATIVE
+    } else {
+        color::MUTED
+    }
+}
+
+/// The measured cell of a stage: customers reached, conversion to the next stage, drop-off
+/// and the trend; "not measured" when the data says nothing of the stage.
+fn measured(
+    out: &mut SvgWriter,
+    ctx: &Ctx<'_>,
+    data: &MapData,
+    s: &Stage,
+    x: f64,
+    y: f64,
+    w: f64,
+) -> f64 {
+    let tr = &ctx.tr;
+    let Some(m) = data.stages.iter().find(|m| m.stage == s.stage.as_str()) else {
+        let st = style::SMALL.italic().color(color::FAINT);
+        return draw::text_block(out, x, y, w, &tr.t("data-unbound"), &st, None);
+    };
+    let big = TextStyle::new(size::STAGE + 3.0, color::INK).bold();
+    let mut h = draw::text_block(
+        out,
+        x,
+        y,
+        w,
+        &tr.args("data-reached", &[("n", tr.integer(m.reached))]),
+        &big,
+        None,
+    );
+    let mut line = |out: &mut SvgWriter, text: String, st: TextStyle| {
+        h += draw::text_block(out, x, y + h, w, &text, &st, None);
+    };
+    if let Some(c) = m.conversion_to_next {
+        line(
+            out,
+            tr.args("data-conversion", &[("share", tr.percent(c))]),
+            style::SMALL.color(color::INK),
+        );
+    }
+    if let Some(d) = m.drop_off_rate {
+        line(
+            out,
+            tr.args("data-drop", &[("share", tr.percent(d))]),
+            style::SMALL.bold().color(color::NEGATIVE),
+        );
+    }
+    if let Some(t) = m.trend {
+        line(
+            out,
+            tr.args("data-trend", &[("share", signed_percent(ctx, t))]),
+            style::SMALL.color(trend_color(t)),
+        );
+    }
+    h
+}
+
+/// Distinct evidence references cited by a lane's items across the map.
+fn lane_sources(map: &JourneyMap, lane: Lane) -> usize {
+    let mut refs: Vec<String> = Vec::new();
+    for s in &map.stages {
+        let cited: Vec<&[polku_model::EvidenceRef]> = match lane {
+            Lane::Goals => s.goals.iter().map(|c| c.evidence.as_slice()).collect(),
+            Lane::Actions | Lane::Emotions => {
+                let mut v: Vec<&[polku_model::EvidenceRef]> = s
+                    .actions
+                    .iter()
+                    .filter(|a| lane == Lane::Actions || a.emotion.is_some())
+                    .map(|a| a.evidence.as_slice())
+                    .collect();
+                if lane == Lane::Emotions {
+                    v.extend(
+                        s.touchpoints
+                            .iter()
+                            .filter(|t| t.emotion.is_some())
+                            .map(|t| t.evidence.as_slice()),
+                    );
+                }
+                v
+            }
+            Lane::Touchpoints | Lane::Channels => s
+                .touchpoints
+                .iter()
+                .map(|t| t.evidence.as_slice())
+                .collect(),
+            Lane::PainPoints => s
+                .pain_points
+                .iter()
+                .map(|c| c.evidence.as_slice())
+                .collect(),
+            Lane::Moments => s
+                .moments_of_truth
+                .iter()
+                .map(|c| c.evidence.as_slice())
+                .collect(),
+            _ => Vec::new(),
+        };
+        for r in cited.into_iter().flatten() {
+            let r = r.to_string();
+            if !refs.contains(&r) {
+                refs.push(r);
+            }
+        }
+    }
+    refs.len()
+}
+
+/// What backs a lane: (cited sources, interviews, data rows). Lanes of plans and people
+/// (opportunities, owners, KPIs) need no evidence and get none.
+fn lane_backing(map: &JourneyMap, data: &MapData, lane: Lane) -> Option<(usize, u64, u64)> {
+    let on_map = |stage: &str| map.stages.iter().any(|s| s.stage.as_str() == stage);
+    let interviews = data
+        .interviews
+        .iter()
+        .filter(|i| on_map(&i.stage))
+        .map(|i| i.interviews)
+        .max()
+        .unwrap_or(0);
+    let rows: u64 = map
+        .stages
+        .iter()
+        .flat_map(|s| &s.touchpoints)
+        .filter_map(|t| {
+            data.touchpoints
+                .iter()
+                .find(|m| m.touchpoint == t.id.as_str())
+        })
+        .map(|m| m.events)
+        .sum();
+    match lane {
+        Lane::Measured => Some((0, 0, rows)),
+        Lane::Touchpoints => Some((lane_sources(map, lane), interviews, rows)),
+        Lane::Emotions => Some((lane_sources(map, lane), interviews, 0)),
+        Lane::Goals | Lane::Actions | Lane::PainPoints | Lane::Moments => {
+            Some((lane_sources(map, lane), 0, 0))
+        }
+        Lane::Channels | Lane::Opportunities | Lane::Owners | Lane::Kpis => None,
+    }
+}
+
+/// Whether anything backs a lane (lanes that need no evidence count as backed).
+fn lane_backed(map: &JourneyMap, data: &MapData, lane: Lane) -> bool {
+    lane_backing(map, data, lane).is_none_or(|(s, i, r)| s > 0 || i > 0 || r > 0)
+}
+
+/// The evidence under a lane's label: data rows, interviews and cited sources, or "no
+/// evidence"; returns the height used.
+fn lane_evidence(
+    out: &mut SvgWriter,
+    ctx: &Ctx<'_>,
+    map: &JourneyMap,
+    data: &MapData,
+    lane: Lane,
+    cols: &Columns,
+    y: f64,
+) -> f64 {
+    let Some((sources, interviews, rows)) = lane_backing(map, data, lane) else {
+        return 0.0;
+    };
+    let tr = &ctx.tr;
+    let mut lines = Vec::new();
+    if rows > 0 {
+        lines.push(tr.count("evidence-rows", rows));
+    }
+    if interviews > 0 {
+        lines.push(tr.count("evidence-interviews", interviews));
+    }
+    if sources > 0 {
+        lines.push(tr.sources(sources));
+    }
+    let st = if lines.is_empty() {
+        lines.push(tr.t("evidence-none"));
+        style::TINY.italic().color(color::NEGATIVE)
+    } else {
+        style::TINY
+    };
+    let mut h = 0.0;
+    for l in &lines {
+        h += draw::text_block(
+            out,
+            cols.label_x + 6.0,
+            y + h,
+            cols.label_w - 12.0,
+            l,
+            &st,
+            None,
+        );
+    }
+    if lane == Lane::Emotions && interviews > 0 {
+        h += 4.0;
+        let sy = y + h + 5.0;
+        let x = cols.label_x + 6.0;
+        out.rect(x, sy - 5.0, 18.0, 10.0)
+            .fill(draw::BAND_FILL)
+            .a("fill-opacity", "0.55")
+            .end();
+        out.line(x, sy, x + 18.0, sy).stroke(color::INK, 2.0).end();
+        out.text_line(
+            x + 23.0,
+            sy + 3.3,
+            &tr.t("legend-interview-mean"),
+            &style::TINY,
+        );
+        let sy = sy + 14.0;
+        out.line(x, sy, x + 18.0, sy)
+            .stroke(color::FAINT, 1.8)
+            .a("stroke-dasharray", "4 3")
+            .end();
+        out.text_line(
+            x + 23.0,
+            sy + 3.3,
+            &tr.t("legend-map-emotion"),
+            &style::TINY,
+        );
+        h += 28.0;
+    }
+    h + 4.0
+}
+
+/// The interview curve: each stage's mean at the column's centre, with its spread band.
+fn interview_series(map: &JourneyMap, data: &MapData, cols: &Columns) -> Series {
+    let mut points = Vec::new();
+    let mut band = Vec::new();
+    for (s, (x, w)) in map.stages.iter().zip(&cols.cols) {
+        let Some(i) = data.interviews.iter().find(|i| i.stage == s.stage.as_str()) else {
+            continue;
+        };
+        if let Some(m) = i.emotion_mean {
+            let cx = x + w / 2.0;
+            points.push((cx, m));
+            let sd = i.emotion_sd.unwrap_or(0.0).max(0.0);
+            band.push((cx, m - sd, m + sd));
+        }
+    }
+    Series {
+        points,
+        muted: false,
+        band,
+    }
 }

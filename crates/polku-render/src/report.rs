@@ -12,7 +12,9 @@ use polku_model::{Cited, JourneyMap, Language, Persona};
 
 use crate::i18n::Tr;
 use crate::svg::escape;
-use crate::{Paper, PosterInput, ReportInput, fonts};
+use crate::{
+    LivingWorkspace, MapData, MeasuredMap, Paper, PosterInput, ReportInput, charts, fonts,
+};
 
 const CSS: &str = r#"
 :root { --ink: #1d2733; --muted: #56606e; --faint: #8a94a1; --rule: #d3dae2; --card: #f1f4f7; --accent: #0e6b6b; }
@@ -48,11 +50,24 @@ figure.map { margin: 18px 0 28px; }
 figure.map figcaption { font-size: 15px; color: var(--muted); margin-bottom: 6px; }
 figure.map figcaption strong { color: var(--ink); font-size: 18px; }
 figure.map svg { width: 100%; height: auto; border: 1px solid var(--rule); border-radius: 6px; display: block; }
+section.living { margin: 0 0 34px; }
+.living-meta { display: flex; flex-wrap: wrap; gap: 6px 22px; margin: 4px 0 14px; color: var(--muted); }
+.living-meta strong { color: var(--ink); }
+.note { color: var(--muted); font-style: italic; }
+table.measured { border-collapse: collapse; margin: 8px 0 18px; font-size: 14px; min-width: 60%; }
+table.measured th { text-align: left; color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; border-bottom: 2px solid var(--rule); padding: 4px 12px 4px 0; }
+table.measured td { border-bottom: 1px solid var(--rule); padding: 4px 12px 4px 0; }
+table.measured td.n { text-align: right; font-variant-numeric: tabular-nums; }
+table.measured tr.unbound td { color: var(--faint); font-style: italic; }
+.up { color: #2b8a3e; } .down { color: #d9480f; } .drop { color: #d9480f; font-weight: 700; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 18px; }
+figure.chart { margin: 0; }
+figure.chart svg { width: 100%; height: auto; border: 1px solid var(--rule); border-radius: 6px; display: block; }
 @media print { nav.toc { display: none; } figure.map { break-inside: avoid; } }
 "#;
 
 /// Renders the report.
-pub(crate) fn render(input: &ReportInput<'_>) -> String {
+pub(crate) fn render(input: &ReportInput<'_>, living: &[LivingWorkspace]) -> String {
     let lang = input
         .workspaces
         .first()
@@ -168,6 +183,10 @@ pub(crate) fn render(input: &ReportInput<'_>) -> String {
             }
             out.push_str("</div>\n");
         }
+        let live = living.get(wi);
+        if let Some(l) = live {
+            living_header(&mut out, &tr, l);
+        }
         if !w.maps.is_empty() {
             let _ = writeln!(out, "<h3>{}</h3>", escape(&tr.t("report-maps")));
             for m in w.maps {
@@ -175,8 +194,25 @@ pub(crate) fn render(input: &ReportInput<'_>) -> String {
                     .persona
                     .as_ref()
                     .and_then(|id| w.personas.iter().find(|p| &p.id == id));
-                map_figure(&mut out, &tr, wi, ws, persona, m);
+                let measured = live.and_then(|l| l.maps.iter().find(|x| x.map == m.id.as_str()));
+                map_figure(&mut out, &tr, wi, ws, persona, m, measured.map(|x| &x.data));
+                if let Some(x) = measured {
+                    measured_map(&mut out, &tr, ws, m, x);
+                } else if live.is_some_and(|l| l.events > 0) {
+                    let _ = writeln!(
+                        out,
+                        "<p class=\"note\">{}</p>",
+                        escape(&tr.t("report-unbound"))
+                    );
+                }
             }
+        }
+        if let Some(r) = live.and_then(|l| l.retention.as_ref())
+            && !r.cells.is_empty()
+        {
+            let _ = writeln!(out, "<div class=\"charts\">");
+            chart(&mut out, &charts::retention_chart(r, ws.language));
+            out.push_str("</div>\n");
         }
         out.push_str("</section>\n");
     }
@@ -191,15 +227,17 @@ fn map_figure(
     ws: &polku_model::WorkspaceConfig,
     persona: Option<&Persona>,
     m: &JourneyMap,
+    data: Option<&MapData>,
 ) {
-    let svg = crate::poster_svg(
-        &PosterInput {
-            workspace: ws,
-            persona,
-            map: m,
-        },
-        Paper::A3,
-    );
+    let input = PosterInput {
+        workspace: ws,
+        persona,
+        map: m,
+    };
+    let svg = match data {
+        Some(d) => crate::living_poster_svg(&input, d, Paper::A3),
+        None => crate::poster_svg(&input, Paper::A3),
+    };
     // Inline SVG in HTML needs no namespace; dropping it keeps the file free of any URL.
     let svg = svg
         .as_str()
@@ -344,4 +382,194 @@ mod tests {
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
         assert_eq!(base64("äö".as_bytes()), "w6TDtg==");
     }
+}
+
+/// Inline SVG in HTML needs no namespace; dropping it keeps the file free of any URL.
+fn inline(svg: &crate::Svg) -> String {
+    svg.as_str()
+        .replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+}
+
+fn chart(out: &mut String, svg: &crate::Svg) {
+    let _ = writeln!(out, "<figure class=\"chart\">{}</figure>", inline(svg));
+}
+
+/// The period, filter and totals of a workspace's numbers.
+fn living_header(out: &mut String, tr: &Tr, l: &LivingWorkspace) {
+    let _ = writeln!(
+        out,
+        "<h3>{}</h3>\n<div class=\"living-meta\">",
+        escape(&tr.t("report-living-map"))
+    );
+    if let Some(p) = &l.period {
+        let _ = write!(
+            out,
+            "<span>{}: <strong>{}</strong></span>",
+            escape(&tr.t("report-period")),
+            escape(p)
+        );
+    }
+    let persona = l
+        .persona
+        .clone()
+        .unwrap_or_else(|| tr.t("report-all-personas"));
+    let _ = write!(
+        out,
+        "<span>{}: <strong>{}</strong></span><span>{}: <strong>{}</strong></span><span>{}: <strong>{}</strong></span></div>\n",
+        escape(&tr.t("report-persona")),
+        escape(&persona),
+        escape(&tr.t("report-events")),
+        tr.integer(l.events),
+        escape(&tr.t("report-customers")),
+        tr.integer(l.customers),
+    );
+    if l.events == 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{}</p>",
+            escape(&tr.t("report-no-events"))
+        );
+    }
+}
+
+fn trend_cell(tr: &Tr, t: Option<f64>) -> String {
+    match t {
+        None => "<td class=\"n\"></td>".to_owned(),
+        Some(t) => {
+            let (class, sign) = if t > 0.0005 {
+                ("up", "+")
+            } else if t < -0.0005 {
+                ("down", "–")
+            } else {
+                ("", "")
+            };
+            format!(
+                "<td class=\"n {class}\">{sign}{}</td>",
+                escape(&tr.percent(t.abs()))
+            )
+        }
+    }
+}
+
+/// The numbers of one map next to its poster: stages, touchpoints, charts.
+fn measured_map(
+    out: &mut String,
+    tr: &Tr,
+    ws: &polku_model::WorkspaceConfig,
+    m: &JourneyMap,
+    x: &MeasuredMap,
+) {
+    let lang = ws.language;
+    let _ = writeln!(
+        out,
+        "<section class=\"living\"><h3>{} · {}</h3>",
+        escape(&tr.t("report-measured-journey")),
+        escape(&m.title)
+    );
+    if let Some((unmatched, total)) = x.unmatched.filter(|(u, _)| *u > 0) {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{}</p>",
+            escape(&tr.args(
+                "report-unmatched",
+                &[("n", tr.integer(unmatched)), ("total", tr.integer(total))]
+            ))
+        );
+    }
+    // Stages.
+    let _ = write!(
+        out,
+        "<table class=\"measured\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        escape(&tr.t("report-stage")),
+        escape(&tr.t("report-reached")),
+        escape(&tr.t("report-conversion")),
+        escape(&tr.t("report-drop-off")),
+        escape(&tr.t("report-trend")),
+        escape(&tr.t("report-events")),
+    );
+    for s in &m.stages {
+        let name = ws.stage_name(s);
+        match x.data.stages.iter().find(|d| d.stage == s.stage.as_str()) {
+            Some(d) => {
+                let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n drop\">{}</td>{}<td class=\"n\">{}</td></tr>",
+                    escape(name),
+                    tr.integer(d.reached),
+                    d.conversion_to_next
+                        .map_or_else(String::new, |c| escape(&tr.percent(c))),
+                    d.drop_off_rate
+                        .map_or_else(String::new, |c| escape(&tr.percent(c))),
+                    trend_cell(tr, d.trend),
+                    tr.integer(d.events),
+                );
+            }
+            None => {
+                let _ = write!(
+                    out,
+                    "<tr class=\"unbound\"><td>{}</td><td colspan=\"5\">{}</td></tr>",
+                    escape(name),
+                    escape(&tr.t("report-not-measured"))
+                );
+            }
+        }
+    }
+    out.push_str("</tbody></table>\n");
+    // Touchpoints.
+    let _ = write!(
+        out,
+        "<table class=\"measured\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        escape(&tr.t("report-touchpoint")),
+        escape(&tr.t("report-stage")),
+        escape(&tr.t("report-events")),
+        escape(&tr.t("report-trend")),
+    );
+    for s in &m.stages {
+        let stage = ws.stage_name(s);
+        for t in &s.touchpoints {
+            match x
+                .data
+                .touchpoints
+                .iter()
+                .find(|d| d.touchpoint == t.id.as_str())
+            {
+                Some(d) => {
+                    let _ = write!(
+                        out,
+                        "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td>{}</tr>",
+                        escape(&t.name),
+                        escape(stage),
+                        tr.integer(d.events),
+                        trend_cell(tr, d.trend)
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        out,
+                        "<tr class=\"unbound\"><td>{}</td><td>{}</td><td colspan=\"2\">{}</td></tr>",
+                        escape(&t.name),
+                        escape(stage),
+                        escape(&tr.t("report-not-measured"))
+                    );
+                }
+            }
+        }
+    }
+    out.push_str("</tbody></table>\n<div class=\"charts\">\n");
+    if let Some(f) = &x.funnel {
+        chart(out, &charts::funnel_chart(f, lang));
+    }
+    if let Some(b) = &x.breakpoints {
+        chart(out, &charts::breakpoints_chart(b, lang));
+    }
+    if let Some(s) = &x.sankey {
+        chart(out, &charts::sankey_chart(s, lang));
+    }
+    if let Some(d) = &x.distributions {
+        chart(out, &charts::distributions_chart(d, lang));
+    }
+    if let Some(e) = &x.emotion {
+        chart(out, &charts::emotion_chart(e, lang));
+    }
+    out.push_str("</div></section>\n");
 }

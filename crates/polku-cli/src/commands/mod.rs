@@ -18,6 +18,7 @@ mod mermaid;
 pub mod paths;
 mod render;
 pub mod repeat;
+pub mod report;
 mod restitch;
 pub mod retention;
 pub mod stages;
@@ -62,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kpis(args) => kpis::run(args, ws),
         Command::Breakpoints(args) => breakpoints::run(args, ws),
         Command::Abtest(args) => abtest::run(args, ws),
+        Command::Report(args) => report::run(args, ws),
     }
 }
 

@@ -1,9 +1,12 @@
-//! `polku render`: a map as a wall poster.
+//! `polku render`: a map as a wall poster, with the evidence behind each lane and, with
+//! `--with-data`, the measured numbers.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use polku_render::{PosterInput, poster_svg};
+use polku_engine::Analytics;
+use polku_engine::time::date_range;
+use polku_render::{PosterInput, living_poster_svg};
 
 use super::{load_checked, map_file, note, paper, write_picture};
 use crate::args::RenderArgs;
@@ -16,12 +19,31 @@ pub fn run(args: &RenderArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let (_, ws) = load_checked(workspace, &files)?;
     let map = ws.map_by_name(&args.map).map_err(anyhow::Error::msg)?;
     let persona = map.persona.as_ref().and_then(|p| ws.persona(p));
-    let svg = poster_svg(
+    let analytics = Analytics::open(workspace)?;
+    let period = if args.with_data {
+        let range = date_range(args.from.as_deref(), args.to.as_deref())?;
+        let period = super::report::period_of(&analytics, range)?;
+        if period.is_none() {
+            note("note: the workspace has no events yet, so the poster has no numbers");
+        }
+        period
+    } else {
+        None
+    };
+    let (measured, _) = super::report::measure_one(&ws, &analytics, map, period, args.with_data)?;
+    if args.with_data && period.is_some() && !measured.data.numbers {
+        note(&format!(
+            "note: no touchpoint of `{}` has `match` rules, so the poster has no numbers",
+            map.id
+        ));
+    }
+    let svg = living_poster_svg(
         &PosterInput {
             workspace: &ws.config.doc,
             persona,
             map,
         },
+        &measured.data,
         paper(&args.picture),
     );
     let path = write_picture(&svg, &args.picture)?;

@@ -76,6 +76,15 @@ pub enum Command {
     Breakpoints(crate::commands::breakpoints::BreakpointsArgs),
     /// Conversion per variant with confidence intervals and a two-sided test.
     Abtest(crate::commands::abtest::AbtestArgs),
+    /// The customers now in each persona × stage, with their last touchpoint, for automation
+    /// tools.
+    Segments(crate::commands::segments::SegmentsArgs),
+    /// The imported interviews of a map's persona per stage: touchpoints, emotion, quotes.
+    Interviews(crate::commands::interviews::InterviewsArgs),
+    /// Personas in the data: customers per persona by the personas' rules, and persona
+    /// segments suggested by clustering.
+    #[command(subcommand)]
+    Personas(crate::commands::personas::PersonasCommand),
 }
 
 /// Options of `polku init`.

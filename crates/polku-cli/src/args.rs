@@ -82,6 +82,15 @@ pub enum Command {
     /// The living-map HTML report: every map's poster with its measured numbers, stage and
     /// touchpoint tables, and the funnel, Sankey, retention and breakpoints charts.
     Report(crate::commands::report::ReportArgs),
+    /// The customers now in each persona × stage, with their last touchpoint, for automation
+    /// tools.
+    Segments(crate::commands::segments::SegmentsArgs),
+    /// The imported interviews of a map's persona per stage: touchpoints, emotion, quotes.
+    Interviews(crate::commands::interviews::InterviewsArgs),
+    /// Personas in the data: customers per persona by the personas' rules, and persona
+    /// segments suggested by clustering.
+    #[command(subcommand)]
+    Personas(crate::commands::personas::PersonasCommand),
 }
 
 /// Options of `polku init`.

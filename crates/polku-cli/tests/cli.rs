@@ -1,5 +1,5 @@
 //! The `polku` binary as a user runs it: workspaces from templates, validation messages,
-//! listings, posters, diffs, Mermaid interop and the demo.
+//! listings, posters, diffs, Mermaid interop, the demo, and journey analytics over generated data.
 
 mod common;
 
@@ -742,4 +742,281 @@ fn render_with_data_draws_the_numbers_on_the_poster() {
         .code,
         0
     );
+}
+
+/// A B2B workspace with generated events, survey answers and ad costs imported, and a map of HR-Hanna's
+/// bound to the data.
+fn workspace_with_data() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, ws) = workspace("b2b", "en");
+    let data = tmp.path().join("data.csv");
+    ok(
+        tmp.path(),
+        &[
+            "generate",
+            "--customers",
+            "600",
+            "--seed",
+            "3",
+            "--out",
+            data.to_str().unwrap(),
+        ],
+    );
+    ok(&ws, &["import", "events", data.to_str().unwrap()]);
+    for (table, suffix) in [("survey", "survey.csv"), ("costs", "costs.csv")] {
+        let file = tmp.path().join(format!("data.{suffix}"));
+        ok(&ws, &["import", table, file.to_str().unwrap()]);
+    }
+    std::fs::write(
+        ws.join("maps/hanna-data.yaml"),
+        "\
+title: HR-Hanna in the data
+persona: hr-hanna
+kind: current
+stages:
+  - stage: awareness
+    touchpoints:
+      - {id: ads, name: Ads, match: {channel: 'Paid*'}}
+      - {id: landing, name: Landing page, match: {event: page_view}}
+  - stage: consideration
+    touchpoints:
+      - {id: whitepaper, name: Whitepaper, match: {event: whitepaper_download}}
+      - {id: lead, name: Lead form, match: {event: lead_created}}
+  - stage: purchase
+    touchpoints:
+      - {id: demo, name: Demo, match: {event: demo_booked}}
+      - {id: deal, name: Deal, match: {event: deal_won}}
+",
+    )
+    .unwrap();
+    (tmp, ws)
+}
+
+fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+#[test]
+fn template_personas_take_the_generated_customers() {
+    let (_tmp, ws) = workspace_with_data();
+    let sizes = json(&ok(&ws, &["personas", "sizes", "--format", "json"]));
+    let sizes = sizes.as_array().unwrap();
+    let count = |p: Option<&str>| {
+        sizes
+            .iter()
+            .find(|s| s["persona"].as_str() == p)
+            .unwrap()["customers"]
+            .as_u64()
+            .unwrap()
+    };
+    let (hanna, marja, none) = (
+        count(Some("hr-hanna")),
+        count(Some("marja-markkinoija")),
+        count(None),
+    );
+    // The generator makes about 35 % B2B customers; those who came first from LinkedIn are
+    // HR-Hanna's, the other B2B customers Marja's, B2C customers nobody's in this template.
+    assert!(hanna > 10 && marja > hanna, "{sizes:?}");
+    assert!(none > hanna + marja, "{sizes:?}");
+    let stats = json(&ok(&ws, &["stats", "--format", "json"]));
+    assert_eq!(hanna + marja + none, stats["customers"].as_u64().unwrap());
+
+    // --persona restricts the analyses to the persona's customers.
+    let all = json(&ok(&ws, &["funnel", "--steps", "page_view,lead_created", "--format", "json"]));
+    let marja_funnel = json(&ok(
+        &ws,
+        &[
+            "funnel",
+            "--steps",
+            "page_view,lead_created",
+            "--persona",
+            "marja-markkinoija",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(marja_funnel["steps"][0]["count"].as_u64(), Some(marja));
+    assert!(all["steps"][0]["count"].as_u64().unwrap() > marja);
+    for cmd in [
+        &["paths", "--start", "page_view"][..],
+        &["retention"],
+        &["repeat"],
+        &["distributions", "--conversion", "deal_won"],
+        &["kpis"],
+        &["breakpoints"],
+        &["abtest", "--variant-prop", "customer_type", "--metric", "deal_won"],
+        &["stages", "hanna-data"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.extend(["--persona", "hr-hanna"]);
+        ok(&ws, &args);
+    }
+    let bad = polku(&ws, &["repeat", "--persona", "hr-hana"]);
+    assert_ne!(bad.code, 0);
+    assert!(bad.stderr.contains("no persona `hr-hana`"), "{}", bad.stderr);
+}
+
+#[test]
+fn segments_list_each_personas_customers_by_stage() {
+    let (_tmp, ws) = workspace_with_data();
+    let rows = json(&ok(&ws, &["segments", "--persona", "hr-hanna", "--format", "json"]));
+    let rows = rows.as_array().unwrap();
+    assert!(!rows.is_empty());
+    let stages = ["awareness", "consideration", "purchase"];
+    let mut last_stage = 0;
+    for r in rows {
+        assert_eq!(r["persona"], "hr-hanna");
+        let s = stages
+            .iter()
+            .position(|s| r["stage"] == *s)
+            .unwrap_or_else(|| panic!("{r}"));
+        assert!(s >= last_stage, "sorted by stage");
+        last_stage = s;
+        assert!(r["last_time_us"].as_i64().unwrap() > 0);
+    }
+    let sizes = json(&ok(&ws, &["personas", "sizes", "--format", "json"]));
+    let hanna = sizes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["persona"] == "hr-hanna")
+        .unwrap()["customers"]
+        .as_u64()
+        .unwrap();
+    // Every customer has page views, so every one of Hanna's customers has a stage.
+    assert_eq!(rows.len() as u64, hanna);
+
+    let csv = ok(
+        &ws,
+        &["segments", "--persona", "hr-hanna", "--stage", "purchase", "--format", "csv"],
+    )
+    .stdout;
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("customer,persona,stage,last_touchpoint,last_time")
+    );
+    let body: Vec<&str> = lines.collect();
+    assert_eq!(
+        body.len(),
+        rows.iter().filter(|r| r["stage"] == "purchase").count()
+    );
+    assert!(body.iter().all(|l| l.contains(",hr-hanna,purchase,")), "{csv}");
+    // Without options: every persona with rules and a bound map; only Hanna has one here.
+    let every = json(&ok(&ws, &["segments", "--format", "json"]));
+    assert_eq!(every.as_array().unwrap().len(), rows.len());
+
+    let bad = polku(&ws, &["segments", "--persona", "hr-hanna", "--stage", "purchse"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("no stage `purchse`"), "{}", bad.stderr);
+}
+
+#[test]
+fn interviews_aggregate_per_stage_of_the_map() {
+    let (tmp, ws) = workspace("b2b", "en");
+    let file = tmp.path().join("interviews.yaml");
+    std::fs::write(
+        &file,
+        "\
+id: int-01
+interviewee: A
+persona: hr-hanna
+steps:
+  - {touchpoint: search-ad, stage: awareness, emotion: 1, success: Found it fast}
+  - {touchpoint: webinar, stage: consideration, emotion: -2, failure: Too long}
+---
+id: int-02
+interviewee: B
+persona: hr-hanna
+steps:
+  - {touchpoint: search-ad, stage: awareness, emotion: 3, joy: Friendly tone}
+---
+id: int-03
+interviewee: C
+persona: marja-markkinoija
+steps:
+  - {touchpoint: blog, stage: awareness, emotion: -3}
+",
+    )
+    .unwrap();
+    ok(&ws, &["import", "interviews", file.to_str().unwrap()]);
+    let report = json(&ok(&ws, &["interviews", "hr-hanna-current", "--format", "json"]));
+    assert_eq!(report["interviews"], 2, "{report}");
+    let stage = |id: &str| {
+        report["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stage"] == id)
+            .unwrap()
+            .clone()
+    };
+    let aw = stage("awareness");
+    assert_eq!((aw["interviews"].as_u64(), aw["steps"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(aw["emotion_mean"].as_f64(), Some(2.0));
+    assert_eq!(aw["touchpoints"][0]["touchpoint"], "search-ad");
+    assert_eq!(aw["joys"][0], "Friendly tone");
+    assert_eq!(stage("consideration")["failures"][0], "Too long");
+    let table = ok(&ws, &["interviews", "hr-hanna-current"]).stdout;
+    assert!(table.contains("awareness"), "{table}");
+    let bad = polku(&ws, &["interviews", "no-such-map"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("no map `no-such-map`"), "{}", bad.stderr);
+}
+
+#[test]
+fn kpis_per_stage_and_touchpoint_of_a_map() {
+    let (_tmp, ws) = workspace_with_data();
+    let csv = ok(&ws, &["kpis", "--by", "stage", "--map", "hanna-data", "--format", "csv"]).stdout;
+    let names: Vec<&str> = csv
+        .lines()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["stage", "awareness", "consideration", "purchase", "(no touchpoint)"]
+    );
+    let rows = json(&ok(
+        &ws,
+        &["kpis", "--by", "touchpoint", "--map", "hanna-data", "--format", "json"],
+    ));
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows[0]["touchpoint"], "ads");
+    assert!(rows[0]["spend"].as_f64().unwrap() > 0.0, "paid ads carry spend");
+    assert!(rows[1]["spend"].is_null(), "page views have no cost");
+    let channels = json(&ok(&ws, &["kpis", "--format", "json"]));
+    let visits = |rows: &[serde_json::Value]| -> u64 {
+        rows.iter().map(|r| r["visits"].as_u64().unwrap()).sum()
+    };
+    assert_eq!(visits(rows), visits(channels.as_array().unwrap()));
+    let bad = polku(&ws, &["kpis", "--map", "hanna-data"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("--by stage"), "{}", bad.stderr);
+}
+
+#[test]
+fn personas_suggest_proposes_segments_and_writes_drafts() {
+    let (_tmp, ws) = workspace_with_data();
+    let report = json(&ok(
+        &ws,
+        &["personas", "suggest", "--k", "3", "--seed", "7", "--format", "json"],
+    ));
+    let segments = report["segments"].as_array().unwrap();
+    assert_eq!(segments.len(), 3);
+    let total: u64 = segments.iter().map(|s| s["customers"].as_u64().unwrap()).sum();
+    assert_eq!(total, report["customers"].as_u64().unwrap());
+    let again = ok(
+        &ws,
+        &["personas", "suggest", "--k", "3", "--seed", "7", "--format", "json"],
+    );
+    assert_eq!(json(&again), report, "the same seed gives the same segments");
+    let table = ok(&ws, &["personas", "suggest", "--k", "2", "--write"]).stdout;
+    assert!(table.contains("segment 1"), "{table}");
+    assert!(ws.join("personas/segment-1.yaml").exists(), "{table}");
+    let validate = polku(&ws, &["validate"]);
+    assert_eq!(validate.code, 0, "{}", validate.stderr);
+    let again = polku(&ws, &["personas", "suggest", "--k", "2", "--write"]);
+    assert_ne!(again.code, 0);
+    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+    let bad = polku(&ws, &["personas", "suggest", "--k", "zero"]);
+    assert_eq!(bad.code, 2, "a usage error");
 }

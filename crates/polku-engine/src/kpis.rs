@@ -1,8 +1,12 @@
-//! KPIs in three layers per channel group: traffic, user and sales.
+//! KPIs in three layers per channel group, stage or touchpoint: traffic, user and sales.
 //!
 //! A visit (session: the data's session id, else 30 minutes of inactivity) belongs to the
 //! channel group of its first event, as web analytics does; everything done in the visit
-//! counts for that channel.
+//! counts for that channel. Over a map ([`Analytics::kpis_on_map`]) a visit belongs to the
+//! touchpoint (or its stage) of its first event that matches the map, and visits that match
+//! none form a row of their own, so the rows add up to the same totals as the channels. Ad
+//! costs go to the first touchpoint whose rules a cost row meets; only rules made of
+//! `channel`, `source`, `medium` and `campaign` can, as cost rows have no events or pages.
 //!
 //! - Traffic: page views, visits, unique visitors, new and returning visitors (new: first seen
 //!   in the period), visit frequency (visits per visitor), referral visits.
@@ -25,6 +29,7 @@ use polku_store::schema::{Table, cost_col, event_col};
 use serde::Serialize;
 
 use crate::error::{AnalyticsError, Result};
+use crate::matching::{MapMatcher, touchpoint_expr};
 use crate::session::{Analytics, ORDINAL, TIME_US, TimeRange, WHO};
 use crate::time::DAY_US;
 use crate::udf::sessionize::{DEFAULT_SESSION_GAP_US, sessionize_udwf};
@@ -63,10 +68,22 @@ impl Default for KpiQuery {
     }
 }
 
-/// The KPIs of one channel group.
+/// What the KPI rows of a map are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapLevel {
+    /// One row per stage of the map.
+    Stage,
+    /// One row per touchpoint of the map that has `match` rules.
+    Touchpoint,
+}
+
+/// The row of visits that match no touchpoint of the map.
+pub const UNMATCHED: &str = "(no touchpoint)";
+
+/// The KPIs of one channel group, stage or touchpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct KpiRow {
-    /// The channel group.
+    /// The channel group; over a map, the stage or touchpoint id (or [`UNMATCHED`]).
     pub channel: String,
     /// Traffic: page views.
     pub page_views: u64,
@@ -147,10 +164,119 @@ impl Analytics {
     ///
     /// # Errors
     /// When the query fails.
-    #[allow(clippy::too_many_lines)]
     pub fn kpis(&self, q: &KpiQuery) -> Result<Vec<KpiRow>> {
+        let by_time = vec![
+            col(TIME_US).sort(true, false),
+            col(ORDINAL).sort(true, false),
+        ];
+        let mut rows = self.kpi_rows(q, first_value(col(event_col::CHANNEL_GROUP), by_time))?;
+        self.add_costs(q.range, None, &mut rows)?;
+        let mut rows: Vec<KpiRow> = rows.into_values().collect();
+        rows.sort_by(|a, b| {
+            b.visits
+                .cmp(&a.visits)
+                .then_with(|| a.channel.cmp(&b.channel))
+        });
+        Ok(rows)
+    }
+
+    /// The KPIs per stage or touchpoint of a map, in map order, then the visits that match
+    /// no touchpoint.
+    ///
+    /// # Errors
+    /// When the map is unknown or has no `match` rules, or the query fails.
+    pub fn kpis_on_map(
+        &self,
+        workspace: &polku_model::Workspace,
+        map_id: &str,
+        level: MapLevel,
+        q: &KpiQuery,
+    ) -> Result<Vec<KpiRow>> {
+        let matcher = MapMatcher::find(workspace, map_id)?;
+        if !matcher.is_bound() {
+            return Err(AnalyticsError::invalid(format!(
+                "no touchpoint of map `{map_id}` has match rules"
+            )));
+        }
+        let key = match level {
+            MapLevel::Stage => matcher.stage_id_expr(),
+            MapLevel::Touchpoint => matcher.touchpoint_id_expr(),
+        };
+        let first_bound = datafusion::functions_aggregate::first_last::first_value_udaf()
+            .call(vec![key.clone()])
+            .order_by(vec![
+                col(TIME_US).sort(true, false),
+                col(ORDINAL).sort(true, false),
+            ])
+            .filter(key.is_not_null())
+            .build()?;
+        let mut rows = self.kpi_rows(q, first_bound)?;
+        if let Some(mut none) = rows.remove("(none)") {
+            none.channel = UNMATCHED.to_owned();
+            rows.insert(UNMATCHED.to_owned(), none);
+        }
+        // Cost rows meet touchpoints whose every rule uses only the cost table's fields.
+        let costed: Vec<(Expr, String)> = matcher
+            .touchpoints()
+            .iter()
+            .filter(|b| {
+                b.touchpoint.matches.iter().all(|r| {
+                    r.event.is_none() && r.url.is_none() && r.properties.is_empty()
+                })
+            })
+            .map(|b| {
+                let name = match level {
+                    MapLevel::Stage => matcher.map().stages[b.stage_index].stage.as_str(),
+                    MapLevel::Touchpoint => b.touchpoint.id.as_str(),
+                };
+                (touchpoint_expr(b.touchpoint), name.to_owned())
+            })
+            .collect();
+        let cost_key = match costed.split_first() {
+            None => None,
+            Some(((cond, name), rest)) => {
+                let mut case = datafusion::prelude::when(cond.clone(), lit(name.as_str()));
+                for (cond, name) in rest {
+                    case = case.when(cond.clone(), lit(name.as_str()));
+                }
+                Some(case.end()?)
+            }
+        };
+        if let Some(key) = cost_key {
+            self.add_costs(q.range, Some(key), &mut rows)?;
+        }
+        let order: Vec<&str> = match level {
+            MapLevel::Stage => matcher
+                .map()
+                .stages
+                .iter()
+                .map(|s| s.stage.as_str())
+                .collect(),
+            MapLevel::Touchpoint => matcher
+                .touchpoints()
+                .iter()
+                .map(|b| b.touchpoint.id.as_str())
+                .collect(),
+        };
+        let mut out: Vec<KpiRow> = order
+            .iter()
+            .map(|name| {
+                rows.remove(*name).unwrap_or_else(|| KpiRow {
+                    channel: (*name).to_owned(),
+                    ..KpiRow::default()
+                })
+            })
+            .collect();
+        out.extend(rows.into_values());
+        Ok(out)
+    }
+
+    /// The KPI rows by the group a visit's aggregate `group` (Utf8) gives it, without costs.
+    #[allow(clippy::too_many_lines)]
+    fn kpi_rows(&self, q: &KpiQuery, group: Expr) -> Result<BTreeMap<String, KpiRow>> {
         const SESSION: &str = "__session";
         const G: &str = "__channel";
+        const REF: &str = "__referral";
         let session = sessionize_udwf(DEFAULT_SESSION_GAP_US)
             .call(vec![col(TIME_US), col(event_col::SESSION)])
             .partition_by(vec![col(WHO)])
@@ -172,7 +298,8 @@ impl Analytics {
             .aggregate(
                 vec![col(WHO), col(SESSION)],
                 vec![
-                    first_value(col(event_col::CHANNEL_GROUP), by_time).alias(G),
+                    group.alias(G),
+                    first_value(col(event_col::CHANNEL_GROUP), by_time).alias(REF),
                     min(col(TIME_US)).alias("start"),
                     max(col(TIME_US)).alias("end"),
                     counted(col(event_col::EVENT).eq(lit(q.page_view.as_str())))?.alias("pv"),
@@ -207,6 +334,7 @@ impl Analytics {
                 vec![col(G), col(WHO)],
                 vec![
                     count(lit(1)).alias("visits"),
+                    counted(col(REF).eq(lit(q.referral_channel.as_str())))?.alias("referrals"),
                     sum(col("end") - col("start")).alias("duration"),
                     sum(col("pv")).alias("pv"),
                     sum(col("subs")).alias("subs"),
@@ -239,6 +367,7 @@ impl Analytics {
                 .alias("converted_leads"),
                 sum(col("conv")).alias("conv"),
                 sum(col("value")).alias("value"),
+                sum(col("referrals")).alias("referrals"),
             ],
         )?;
         let mut rows: BTreeMap<String, KpiRow> = BTreeMap::new();
@@ -261,11 +390,7 @@ impl Analytics {
                 let converted = whole(n(10));
                 #[allow(clippy::cast_precision_loss)]
                 let row = KpiRow {
-                    referral_visits: if channel == q.referral_channel {
-                        visits
-                    } else {
-                        0
-                    },
+                    referral_visits: whole(n(13)),
                     channel: channel.clone(),
                     page_views: whole(n(5)),
                     visits,
@@ -290,18 +415,17 @@ impl Analytics {
                 rows.insert(channel, row);
             }
         }
-        self.add_costs(q.range, &mut rows)?;
-        let mut rows: Vec<KpiRow> = rows.into_values().collect();
-        rows.sort_by(|a, b| {
-            b.visits
-                .cmp(&a.visits)
-                .then_with(|| a.channel.cmp(&b.channel))
-        });
         Ok(rows)
     }
 
-    /// Adds impressions, clicks and spend of the cost table per channel group.
-    fn add_costs(&self, range: TimeRange, rows: &mut BTreeMap<String, KpiRow>) -> Result<()> {
+    /// Adds impressions, clicks and spend of the cost table per channel group, or per the
+    /// group a cost row's `key` (Utf8, NULL for none) gives it.
+    fn add_costs(
+        &self,
+        range: TimeRange,
+        key: Option<Expr>,
+        rows: &mut BTreeMap<String, KpiRow>,
+    ) -> Result<()> {
         let day = |us: i64| {
             lit(ScalarValue::Date32(Some(
                 i32::try_from(us.div_euclid(DAY_US)).unwrap_or(i32::MAX),
@@ -314,8 +438,9 @@ impl Analytics {
         if let Some(to) = range.to_us {
             costs = costs.filter(col(cost_col::DATE).lt(day(to + DAY_US - 1)))?;
         }
-        let frame = costs.aggregate(
-            vec![col(cost_col::CHANNEL_GROUP)],
+        let key = key.unwrap_or_else(|| col(cost_col::CHANNEL_GROUP));
+        let frame = costs.filter(key.clone().is_not_null())?.aggregate(
+            vec![key.alias("__cost_group")],
             vec![
                 sum(col(cost_col::IMPRESSIONS)).alias("impressions"),
                 sum(col(cost_col::CLICKS)).alias("clicks"),

@@ -6,8 +6,10 @@
 //! customer ([`funnel`], [`paths`], [`stages`], [`retention`], sessions in [`udf`]), so the same
 //! plans can run distributed. On top of them: [`distributions`] of time and touchpoints to
 //! conversion, [`breakpoints`] (where customers leave more than expected, by value lost),
-//! [`kpis`] in three layers per channel, [`abtest`], [`segments`] for automation tools and
-//! [`interviews`] aggregated by stage.
+//! [`kpis`] in three layers per channel, stage or touchpoint, [`abtest`], [`segments`] for
+//! automation tools, [`interviews`] aggregated by stage, and [`personas`]: customers assigned
+//! to personas by the personas' rules (every analysis can be restricted to one persona) and
+//! persona segments suggested by clustering.
 //!
 //! ```no_run
 //! use polku_engine::{Analytics, funnel::FunnelQuery};
@@ -58,6 +60,7 @@ pub mod interviews;
 pub mod kpis;
 pub mod matching;
 pub mod paths;
+pub mod personas;
 pub mod retention;
 pub mod segments;
 mod session;

@@ -34,7 +34,7 @@ pub fn glob_to_like(glob: &str) -> String {
 }
 
 /// `value ILIKE pattern`, for a glob.
-fn glob_expr(value: Expr, glob: &str) -> Expr {
+pub(crate) fn glob_expr(value: Expr, glob: &str) -> Expr {
     Expr::Like(Like::new(
         false,
         Box::new(value),

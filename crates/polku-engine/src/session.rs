@@ -82,7 +82,13 @@ pub struct Analytics {
     root: PathBuf,
     event_files: Vec<String>,
     file_order: ScalarUDF,
+    /// The customers of one persona (a single [`PERSONA_WHO`] column), when the session is
+    /// restricted to them.
+    pub(crate) persona_filter: Option<DataFrame>,
 }
+
+/// The customer column of a persona filter, named apart from [`WHO`] for the join.
+pub(crate) const PERSONA_WHO: &str = "__persona_who";
 
 impl std::fmt::Debug for Analytics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -156,6 +162,7 @@ impl Analytics {
             root,
             event_files,
             file_order,
+            persona_filter: None,
         })
     }
 
@@ -199,11 +206,28 @@ impl Analytics {
     }
 
     /// The events in a time range, with the derived columns [`WHO`], [`TIME_US`] and
-    /// [`ORDINAL`] next to the table's own. Events without any customer id are left out.
+    /// [`ORDINAL`] next to the table's own. Events without any customer id are left out, and
+    /// so are the customers of other personas when the session is restricted to one (see
+    /// [`Analytics::restrict_to_persona`]).
     ///
     /// # Errors
     /// When the table cannot be read.
     pub fn events(&self, range: TimeRange) -> Result<DataFrame> {
+        let frame = self.all_events(range)?;
+        match &self.persona_filter {
+            None => Ok(frame),
+            Some(customers) => Ok(frame.join(
+                customers.clone(),
+                datafusion::common::JoinType::LeftSemi,
+                &[WHO],
+                &[PERSONA_WHO],
+                None,
+            )?),
+        }
+    }
+
+    /// The events of every customer, whatever the persona restriction.
+    pub(crate) fn all_events(&self, range: TimeRange) -> Result<DataFrame> {
         let table = self.table(Table::Events)?;
         let own: Vec<Expr> = table
             .schema()

@@ -141,18 +141,22 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == '*')
 }
 
-/// Reads `match:` as one rule or a list of rules.
-pub(crate) fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<EventMatch>, D::Error> {
-    struct OneOrMany;
-    impl<'de> Visitor<'de> for OneOrMany {
-        type Value = Vec<EventMatch>;
+/// Reads a rule field (`match:`, `rules:`) as one rule or a list of rules.
+pub(crate) fn one_or_many<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct OneOrMany<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrMany<T> {
+        type Value = Vec<T>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a match rule or a list of match rules")
+            f.write_str("a rule or a list of rules")
         }
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            Ok(vec![EventMatch::deserialize(
-                de::value::MapAccessDeserializer::new(map),
-            )?])
+            Ok(vec![T::deserialize(de::value::MapAccessDeserializer::new(
+                map,
+            ))?])
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let mut rules = Vec::new();
@@ -162,7 +166,7 @@ pub(crate) fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<EventMa
             Ok(rules)
         }
     }
-    d.deserialize_any(OneOrMany)
+    d.deserialize_any(OneOrMany(std::marker::PhantomData))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod event_match;
 mod ids;
 pub mod mermaid;
+pub mod persona_rule;
 mod source;
 pub mod suggest;
 pub mod templates;
@@ -20,6 +21,7 @@ mod types;
 pub mod workspace;
 
 pub use event_match::{EventFields, EventMatch, glob_match};
+pub use persona_rule::{CustomerFacts, PersonaRule};
 pub use ids::{
     CatalogueId, InvalidId, MapId, PersonaId, StageId, TeamId, TouchpointId, is_valid_id, slugify,
 };

@@ -122,6 +122,12 @@ impl SourceMap {
         self.lookup(path, &self.keys)
     }
 
+    /// Whether the document has a node at exactly `path`.
+    #[must_use]
+    pub fn contains(&self, path: &str) -> bool {
+        self.values.contains_key(path) || self.keys.contains_key(path)
+    }
+
     fn lookup(&self, path: &str, first: &HashMap<String, Position>) -> Position {
         let mut p = path;
         loop {

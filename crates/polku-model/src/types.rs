@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::event_match::EventMatch;
+use crate::persona_rule::PersonaRule;
 use crate::ids::{CatalogueId, MapId, PersonaId, StageId, TeamId, TouchpointId};
 use crate::text::Cited;
 
@@ -266,6 +267,14 @@ pub struct Persona {
     /// Objections the persona raises before buying.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objections: Vec<Cited>,
+    /// Which customers of the data belong to the persona: one rule or a list; any may match.
+    /// See [`PersonaRule`].
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::event_match::one_or_many"
+    )]
+    pub rules: Vec<PersonaRule>,
 }
 
 /// What a journey map describes.

@@ -275,6 +275,7 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
         }
     }
     let persona_ids: Vec<&str> = ws.personas.iter().map(|p| p.doc.id.as_str()).collect();
+    check_persona_rules(ws, &mut out);
 
     // Maps
     let mut map_files: HashMap<&str, &str> = HashMap::new();
@@ -472,6 +473,62 @@ fn check_emotion(
             path,
             format!("emotion {e} is outside the scale {EMOTION_MIN}..{EMOTION_MAX} (−3 very negative, 0 neutral, +3 very positive)"),
         ));
+    }
+}
+
+/// Persona rules: each names a condition, no pattern is empty, and no rule repeats one of a
+/// persona before it (which would take all its customers first).
+fn check_persona_rules(ws: &Workspace, out: &mut Vec<Diagnostic>) {
+    let mut earlier: Vec<(&crate::PersonaRule, &str)> = Vec::new();
+    for p in &ws.personas {
+        let listed = p.map.contains("rules[0]");
+        for (i, rule) in p.doc.rules.iter().enumerate() {
+            let base = if listed {
+                format!("rules[{i}]")
+            } else {
+                "rules".to_owned()
+            };
+            if rule.is_empty() {
+                out.push(p.error_at(
+                    &base,
+                    "this rule names no condition, so it would take every customer: give it \
+                     first_channel, first_source, first_campaign, channel, event, properties or \
+                     survey",
+                ));
+                continue;
+            }
+            let empty = |pattern: &str| pattern.trim().is_empty();
+            for (key, pattern) in rule.conditions() {
+                if empty(pattern) {
+                    out.push(p.error_at(
+                        &format!("{base}.{key}"),
+                        format!("`{key}` is empty and would match nothing: use `*` for any value"),
+                    ));
+                }
+            }
+            for (field, pairs) in [("properties", &rule.properties), ("survey", &rule.survey)] {
+                for (name, pattern) in pairs {
+                    if name.trim().is_empty() || empty(pattern) {
+                        out.push(p.error_at(
+                            &format!("{base}.{field}.{name}"),
+                            format!(
+                                "{field} conditions need a name and a pattern (`*` for any value)"
+                            ),
+                        ));
+                    }
+                }
+            }
+            if let Some((_, owner)) = earlier.iter().find(|(r, _)| *r == rule) {
+                out.push(p.warning_at(
+                    &base,
+                    format!(
+                        "persona `{owner}` has the same rule and comes first, so this rule takes \
+                         no customer (personas are tried in the order of their file names)"
+                    ),
+                ));
+            }
+        }
+        earlier.extend(p.doc.rules.iter().map(|r| (r, p.doc.id.as_str())));
     }
 }
 

@@ -2,7 +2,7 @@
 
 use polku_model::{
     Cited, EventMatch, EvidenceKind, EvidenceRef, JourneyMap, Kpi, KpiLayer, MapId, MapKind,
-    Opportunity, OpportunityStatus, Persona, PersonaId, Stage, StageId, Step, TeamId, Touchpoint,
+    Opportunity, OpportunityStatus, Persona, PersonaId, PersonaRule, Stage, StageId, Step, TeamId, Touchpoint,
     TouchpointId, TouchpointKind,
 };
 use proptest::collection::vec;
@@ -117,6 +117,34 @@ fn event_match() -> impl Strategy<Value = EventMatch> {
                 campaign,
                 url,
                 properties,
+            },
+        )
+}
+
+fn persona_rule() -> impl Strategy<Value = PersonaRule> {
+    (
+        (
+            option::of(text()),
+            option::of("[a-z*?]{1,6}"),
+            option::of(text()),
+        ),
+        (option::of(text()), option::of("[a-z_*]{1,8}")),
+        (
+            prop::collection::btree_map("[a-z_]{1,6}", text(), 0..3),
+            prop::collection::btree_map("[A-Za-zäö0-9?][A-Za-z0-9 ?äö:-]{0,29}", text(), 0..3),
+        ),
+    )
+        .prop_map(
+            |((first_channel, first_source, first_campaign), (channel, event), (properties, survey))| {
+                PersonaRule {
+                    first_channel,
+                    first_source,
+                    first_campaign,
+                    channel,
+                    event,
+                    properties,
+                    survey,
+                }
             },
         )
 }
@@ -255,12 +283,14 @@ fn persona() -> impl Strategy<Value = Persona> {
             vec(cited(), 0..3),
             vec(cited(), 0..3),
         ),
+        vec(persona_rule(), 0..3),
     )
         .prop_map(
             |(
                 (id, name, summary, quote, age, education),
                 (role, reports_to, goals, dreams, problems),
                 (behaviour, motives, information_sources, social_channels, objections),
+                rules,
             )| Persona {
                 id: PersonaId::new(id).unwrap(),
                 name,
@@ -278,6 +308,7 @@ fn persona() -> impl Strategy<Value = Persona> {
                 information_sources,
                 social_channels,
                 objections,
+                rules,
                 ..Persona::default()
             },
         )

@@ -408,3 +408,71 @@ fn channel_group_rules_are_checked_where_they_are_written() {
         "",
     );
 }
+fn persona_rules_in_both_forms_are_valid() {
+    let one = format!("{PERSONA}rules:\n  first_channel: Paid*\n  properties: {{customer_type: b2b}}\n");
+    assert_eq!(findings(&files(CONFIG, &one, &[])), Vec::<String>::new());
+    let many = format!(
+        "{PERSONA}rules:\n  - survey: {{'*hear about us*': LinkedIn}}\n  - event: deal_won\n    channel: Email\n"
+    );
+    let ws = Workspace::parse(&files(CONFIG, &many, &[])).unwrap();
+    assert_eq!(ws.personas[0].doc.rules.len(), 2);
+    assert_eq!(validate(&ws), Vec::new());
+}
+
+#[test]
+fn a_misspelt_persona_rule_field_is_named_with_a_suggestion() {
+    let persona = format!("{PERSONA}rules:\n  - first_chanel: Paid Search\n");
+    assert_one(
+        &findings(&files(CONFIG, &persona, &[])),
+        "personas/anni.yaml:7:5: unknown field `first_chanel` (did you mean `first_channel`?)",
+        "expected one of first_channel, first_source",
+    );
+}
+
+#[test]
+fn an_empty_persona_rule_is_refused_where_it_stands() {
+    let persona = format!("{PERSONA}rules:\n  - properties: {{customer_type: b2b}}\n  - {{}}\n");
+    assert_one(
+        &findings(&files(CONFIG, &persona, &[])),
+        "personas/anni.yaml:8:5: this rule names no condition, so it would take every customer",
+        "",
+    );
+}
+
+#[test]
+fn empty_persona_rule_patterns_point_at_their_value() {
+    let single = format!("{PERSONA}rules:\n  first_channel: ''\n");
+    assert_one(
+        &findings(&files(CONFIG, &single, &[])),
+        "personas/anni.yaml:7:18: `first_channel` is empty and would match nothing",
+        "use `*` for any value",
+    );
+    let survey = format!("{PERSONA}rules:\n  - event: lead_created\n  - survey:\n      q1: ''\n");
+    assert_one(
+        &findings(&files(CONFIG, &survey, &[])),
+        "personas/anni.yaml:9:11: survey conditions need a name and a pattern",
+        "",
+    );
+}
+
+#[test]
+fn a_rule_repeated_by_a_later_persona_is_a_warning() {
+    let mut all = files(
+        CONFIG,
+        &format!("{PERSONA}rules: {{properties: {{customer_type: b2c}}}}\n"),
+        &[],
+    );
+    all.push(WorkspaceFile {
+        path: "personas/bertta.yaml".into(),
+        text: "id: bertta\nname: Bertta\nrules:\n  - event: purchase\n  - properties:\n      customer_type: b2c\n".into(),
+    });
+    let found = findings(&all);
+    assert!(found.iter().all(|f| !f.contains("error")), "{found:#?}");
+    let shadowed: Vec<&String> = found.iter().filter(|f| f.contains("same rule")).collect();
+    assert_eq!(shadowed.len(), 1, "{found:#?}");
+    assert!(
+        shadowed[0].starts_with("personas/bertta.yaml:5:5: warning: persona `anni` has the same rule"),
+        "{}",
+        shadowed[0]
+    );
+}

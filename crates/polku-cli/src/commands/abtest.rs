@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use polku_engine::abtest::AbTestReport;
 
 use super::funnel::{
-    JourneyFormat, ScopeArgs, aligned, csv_field, open, percent, with_spinner, write_out,
+    JourneyFormat, ScopeArgs, aligned, csv_field, percent, with_spinner, write_out,
 };
 
 /// Options of `polku abtest`.
@@ -39,7 +39,7 @@ pub struct AbtestArgs {
 /// When the workspace cannot be read, no event has the property, or the query fails.
 pub fn run(args: &AbtestArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let range = args.scope.range()?;
-    let (_model, analytics) = open(workspace)?;
+    let (_model, analytics) = args.scope.open(workspace)?;
     let report = with_spinner("abtest", || {
         analytics.abtest(&args.variant_prop, &args.metric, range)
     })?;

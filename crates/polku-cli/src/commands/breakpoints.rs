@@ -10,7 +10,7 @@ use polku_engine::breakpoints::{BreakpointsReport, PointKind};
 use polku_engine::time::{DAY_US, date_range};
 
 use super::funnel::{
-    JourneyFormat, ScopeArgs, aligned, csv_field, open, percent, with_spinner, write_out,
+    JourneyFormat, ScopeArgs, aligned, csv_field, percent, with_spinner, write_out,
 };
 
 /// Options of `polku breakpoints`.
@@ -55,7 +55,7 @@ pub fn run(args: &BreakpointsArgs, workspace: &Path) -> anyhow::Result<ExitCode>
         (Some(f), Some(t)) => Some(date_range(Some(f), Some(t))?),
         _ => None,
     };
-    let (model, analytics) = open(workspace)?;
+    let (model, analytics) = args.scope.open(workspace)?;
     let map = match &args.map {
         Some(m) => m.clone(),
         None => {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use polku_engine::distributions::{Bucket, DistributionReport};
 
-use super::funnel::{JourneyFormat, ScopeArgs, aligned, open, percent, with_spinner, write_out};
+use super::funnel::{JourneyFormat, ScopeArgs, aligned, percent, with_spinner, write_out};
 
 /// Options of `polku distributions`.
 #[derive(Debug, clap::Args)]
@@ -39,7 +39,7 @@ pub struct DistributionsArgs {
 /// When the workspace cannot be read, the options are invalid or the query fails.
 pub fn run(args: &DistributionsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let range = args.scope.range()?;
-    let (model, analytics) = open(workspace)?;
+    let (model, analytics) = args.scope.open(workspace)?;
     let report = with_spinner("distributions", || {
         analytics.distributions(
             &model,

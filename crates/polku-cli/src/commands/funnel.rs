@@ -76,7 +76,7 @@ pub struct ScopeArgs {
     /// Only events on or before this day (YYYY-MM-DD, UTC).
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
-    /// Only customers of this persona.
+    /// Only customers of this persona (by the `rules` of its file).
     #[arg(long, value_name = "ID")]
     pub persona: Option<String>,
 }
@@ -84,14 +84,27 @@ pub struct ScopeArgs {
 impl ScopeArgs {
     /// The time range, after checking the options.
     pub(crate) fn range(&self) -> anyhow::Result<TimeRange> {
-        if let Some(p) = &self.persona {
-            bail!(
-                "--persona {p}: assigning customers to personas needs persona rules, which this \
-                 version does not read yet; leave out --persona"
-            );
-        }
         Ok(date_range(self.from.as_deref(), self.to.as_deref())?)
     }
+
+    /// Opens the workspace as [`open`] does, restricted to the persona's customers when one is
+    /// asked for.
+    pub(crate) fn open(&self, workspace: &Path) -> anyhow::Result<(Workspace, Analytics)> {
+        let (model, analytics) = open(workspace)?;
+        Ok((model, restrict(analytics, &model, self.persona.as_deref())?))
+    }
+}
+
+/// Restricts a session to a persona's customers (nothing to do without a persona).
+pub(crate) fn restrict(
+    mut analytics: Analytics,
+    model: &Workspace,
+    persona: Option<&str>,
+) -> anyhow::Result<Analytics> {
+    if let Some(p) = persona {
+        analytics.restrict_to_persona(model, p)?;
+    }
+    Ok(analytics)
 }
 
 /// Options of `polku funnel`.
@@ -147,7 +160,7 @@ pub fn run(args: &FunnelArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     if query.steps.iter().any(String::is_empty) {
         bail!("--steps has an empty step");
     }
-    let (model, analytics) = open(workspace)?;
+    let (model, analytics) = args.scope.open(workspace)?;
     let report = with_spinner("funnel", || analytics.funnel(&model, &query))?;
     let matcher = match &query.map {
         Some(id) => Some(MapMatcher::find(&model, id)?),

@@ -1,24 +1,36 @@
-//! `polku kpis`: the three KPI layers (traffic, user, sales) per channel group.
+//! `polku kpis`: the three KPI layers (traffic, user, sales) per channel group, stage or
+//! touchpoint.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use polku_engine::kpis::{KpiQuery, KpiRow};
+use anyhow::bail;
+use polku_engine::kpis::{KpiQuery, KpiRow, MapLevel};
+use polku_model::Workspace;
 
 use super::funnel::{
-    JourneyFormat, ScopeArgs, aligned, csv_field, human_seconds, open, percent, with_spinner,
+    JourneyFormat, ScopeArgs, aligned, csv_field, human_seconds, percent, with_spinner,
     write_out,
 };
 
 /// Options of `polku kpis`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "A visit (session) belongs to the channel group of its first event. \
-Click-through rate, spend, cost per lead and return on ad spend come from the imported ad \
-costs (`polku import costs`).\n\nExample:\n  polku kpis --from 2026-01-01 --to 2026-03-31 \
---lead lead_created --conversion purchase,deal_won"
+    after_help = "A visit (session) belongs to the channel group of its first event; with \
+--by stage or touchpoint, to the stage or touchpoint of its first event that matches the map, \
+and visits that match none are a row of their own. Click-through rate, spend, cost per lead \
+and return on ad spend come from the imported ad costs (`polku import costs`); over a map, \
+only touchpoints whose rules use channel, source, medium or campaign alone get costs.\n\n\
+Examples:\n  polku kpis --from 2026-01-01 --to 2026-03-31 --lead lead_created --conversion \
+purchase,deal_won\n  polku kpis --by touchpoint --map hr-hanna-current --format csv"
 )]
 pub struct KpisArgs {
+    /// The rows: channel groups, or the stages or touchpoints of a map.
+    #[arg(long, value_enum, default_value_t = KpiBy::Channel)]
+    pub by: KpiBy,
+    /// The map of --by stage|touchpoint (default: the one map with `match` rules).
+    #[arg(long, value_name = "MAP_ID")]
+    pub map: Option<String>,
     /// The page view event.
     #[arg(long, default_value = "page_view", value_name = "E")]
     pub page_view: String,
@@ -62,6 +74,53 @@ pub struct KpisArgs {
     pub format: JourneyFormat,
 }
 
+/// The rows of `polku kpis`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KpiBy {
+    /// One row per channel group.
+    Channel,
+    /// One row per stage of a map.
+    Stage,
+    /// One row per touchpoint (with `match` rules) of a map.
+    Touchpoint,
+}
+
+impl KpiBy {
+    fn column(self) -> &'static str {
+        match self {
+            KpiBy::Channel => "channel",
+            KpiBy::Stage => "stage",
+            KpiBy::Touchpoint => "touchpoint",
+        }
+    }
+}
+
+/// The map to group by: the one asked for, else the only map with `match` rules.
+fn bound_map(model: &Workspace, asked: Option<&str>) -> anyhow::Result<String> {
+    if let Some(m) = asked {
+        return Ok(m.to_owned());
+    }
+    let bound: Vec<&str> = model
+        .maps
+        .iter()
+        .filter(|m| {
+            m.doc
+                .stages
+                .iter()
+                .any(|s| s.touchpoints.iter().any(|t| !t.matches.is_empty()))
+        })
+        .map(|m| m.doc.id.as_str())
+        .collect();
+    match bound.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => bail!("no map has touchpoints with `match` rules: bind one (docs/workspace-format.md)"),
+        many => bail!(
+            "several maps have `match` rules ({}): name one with --map",
+            many.join(", ")
+        ),
+    }
+}
+
 /// Runs `polku kpis`.
 ///
 /// # Errors
@@ -76,12 +135,39 @@ pub fn run(args: &KpisArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
         conversion: args.conversion.clone(),
         ..KpiQuery::default()
     };
-    let (_model, analytics) = open(workspace)?;
-    let rows = with_spinner("kpis", || analytics.kpis(&query))?;
+    let (model, analytics) = args.scope.open(workspace)?;
+    let level = match args.by {
+        KpiBy::Channel => {
+            if args.map.is_some() {
+                bail!("--map goes with --by stage or --by touchpoint");
+            }
+            None
+        }
+        KpiBy::Stage => Some(MapLevel::Stage),
+        KpiBy::Touchpoint => Some(MapLevel::Touchpoint),
+    };
+    let rows = match level {
+        None => with_spinner("kpis", || analytics.kpis(&query))?,
+        Some(level) => {
+            let map = bound_map(&model, args.map.as_deref())?;
+            with_spinner("kpis", || {
+                analytics.kpis_on_map(&model, &map, level, &query)
+            })?
+        }
+    };
+    let key = args.by.column();
     let text = match args.format {
-        JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows)?),
-        JourneyFormat::Csv => csv(&rows),
-        JourneyFormat::Table => table(&rows),
+        JourneyFormat::Json => {
+            // The row's name goes under the key of what the rows are; a JSON string holds no
+            // raw newline, so only the first key of each row can match.
+            let text = serde_json::to_string_pretty(&rows)?;
+            format!(
+                "{}\n",
+                text.replace("\n    \"channel\": ", &format!("\n    \"{key}\": "))
+            )
+        }
+        JourneyFormat::Csv => csv(&rows, key),
+        JourneyFormat::Table => table(&rows, key),
     };
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -91,9 +177,10 @@ fn opt(x: Option<f64>) -> String {
     x.map_or_else(String::new, |v| v.to_string())
 }
 
-fn csv(rows: &[KpiRow]) -> String {
-    let mut out = String::from(
-        "channel,page_views,visits,unique_visitors,new_visitors,returning_visitors,visit_frequency,\
+fn csv(rows: &[KpiRow], key: &str) -> String {
+    let mut out = key.to_owned();
+    out.push_str(
+        ",page_views,visits,unique_visitors,new_visitors,returning_visitors,visit_frequency,\
 referral_visits,click_through_rate,avg_visit_s,subscriptions,comments,leads,lead_customers,\
 converted_leads,lead_quality,conversions,conversion_value,spend,cost_per_lead,return_on_ad_spend\n",
     );
@@ -126,7 +213,7 @@ converted_leads,lead_quality,conversions,conversion_value,spend,cost_per_lead,re
     out
 }
 
-fn table(rows: &[KpiRow]) -> String {
+fn table(rows: &[KpiRow], key: &str) -> String {
     let money = |x: Option<f64>| x.map_or_else(String::new, |v| format!("{v:.2}"));
     let traffic: Vec<Vec<String>> = rows
         .iter()
@@ -174,7 +261,7 @@ fn table(rows: &[KpiRow]) -> String {
     let mut out = String::from("traffic\n");
     out.push_str(&aligned(
         &[
-            "channel",
+            key,
             "page views",
             "visits",
             "visitors",
@@ -186,13 +273,13 @@ fn table(rows: &[KpiRow]) -> String {
     ));
     out.push_str("\nuser\n");
     out.push_str(&aligned(
-        &["channel", "CTR", "avg visit", "subscriptions", "comments"],
+        &[key, "CTR", "avg visit", "subscriptions", "comments"],
         &user,
     ));
     out.push_str("\nsales\n");
     out.push_str(&aligned(
         &[
-            "channel",
+            key,
             "leads",
             "converted",
             "lead quality",

@@ -12,15 +12,18 @@ pub mod funnel;
 pub mod generate;
 pub mod import;
 mod init;
+pub mod interviews;
 pub mod kpis;
 mod ls;
 mod mermaid;
 pub mod paths;
+pub mod personas;
 mod render;
 pub mod repeat;
 pub mod report;
 mod restitch;
 pub mod retention;
+pub mod segments;
 pub mod stages;
 pub mod stats;
 mod validate;
@@ -64,6 +67,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Breakpoints(args) => breakpoints::run(args, ws),
         Command::Abtest(args) => abtest::run(args, ws),
         Command::Report(args) => report::run(args, ws),
+        Command::Segments(args) => segments::run(args, ws),
+        Command::Interviews(args) => interviews::run(args, ws),
+        Command::Personas(command) => personas::run(command, ws),
     }
 }
 

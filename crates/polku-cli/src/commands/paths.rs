@@ -10,7 +10,7 @@ use polku_engine::time::parse_duration;
 use polku_engine::udf::journey_path::PathAnchor;
 
 use super::funnel::{
-    ByArg, JourneyFormat, ScopeArgs, aligned, csv_field, note_unmatched, open, percent,
+    ByArg, JourneyFormat, ScopeArgs, aligned, csv_field, note_unmatched, percent,
     with_spinner, write_out,
 };
 
@@ -97,7 +97,7 @@ pub fn run(args: &PathsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
         map: args.map.clone(),
         session_gap_us: parse_duration(&args.session_timeout)?,
     };
-    let (model, analytics) = open(workspace)?;
+    let (model, analytics) = args.scope.open(workspace)?;
     let report = with_spinner("paths", || analytics.paths(&model, &query))?;
     if let (Some(id), PathNode::Touchpoint | PathNode::Stage) = (&query.map, query.node) {
         let matcher = polku_engine::matching::MapMatcher::find(&model, id)?;

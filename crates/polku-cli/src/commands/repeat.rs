@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::funnel::{JourneyFormat, ScopeArgs, open, percent, with_spinner, write_out};
+use super::funnel::{JourneyFormat, ScopeArgs, percent, with_spinner, write_out};
 
 /// Options of `polku repeat`.
 #[derive(Debug, clap::Args)]
@@ -29,7 +29,7 @@ pub struct RepeatArgs {
 /// When the workspace cannot be read, the options are invalid or the query fails.
 pub fn run(args: &RepeatArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let range = args.scope.range()?;
-    let (_model, analytics) = open(workspace)?;
+    let (_model, analytics) = args.scope.open(workspace)?;
     let report = with_spinner("repeat", || analytics.repeat(args.event.as_deref(), range))?;
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use polku_engine::retention::{RetentionQuery, RetentionRow};
 use polku_engine::time::Period;
 
-use super::funnel::{JourneyFormat, ScopeArgs, aligned, open, percent, with_spinner, write_out};
+use super::funnel::{JourneyFormat, ScopeArgs, aligned, percent, with_spinner, write_out};
 
 /// Cohort periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,7 +61,7 @@ pub fn run(args: &RetentionArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
         period: args.period.into(),
         range: args.scope.range()?,
     };
-    let (_model, analytics) = open(workspace)?;
+    let (_model, analytics) = args.scope.open(workspace)?;
     let rows = with_spinner("retention", || analytics.retention(&query))?;
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows)?),

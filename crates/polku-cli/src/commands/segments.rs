@@ -9,7 +9,9 @@ use polku_engine::segments::SegmentRow;
 use polku_engine::time::{DAY_US, Period, date_range};
 use polku_model::{MapKind, Workspace};
 
-use super::funnel::{csv_field, open, with_spinner, write_out};
+use polku_engine::Analytics;
+
+use super::funnel::{csv_field, note, open, restrict, with_spinner, write_out};
 
 /// Output formats of `polku segments`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,7 +26,9 @@ pub enum SegmentsFormat {
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "A customer's stage is the stage of their latest event that matches a \
-touchpoint of the map. --persona picks the persona's current-state map; --map names a map.\n\n\
+touchpoint of the map. --persona picks the persona's current-state map and, when the persona \
+has `rules`, only its customers; --map names a map. With neither, every persona that has rules \
+and a map with `match` rules is listed: its customers on its map.\n\n\
 Examples:\n  polku segments --persona hr-hanna --stage consideration\n  polku segments --map \
 shop-current --format json"
 )]
@@ -96,10 +100,53 @@ fn pick_map(args: &SegmentsArgs, ws: &Workspace) -> anyhow::Result<String> {
 pub fn run(args: &SegmentsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let range = date_range(args.from.as_deref(), args.to.as_deref())?;
     let (model, analytics) = open(workspace)?;
-    let map = pick_map(args, &model)?;
-    let rows = with_spinner("segments", || {
-        analytics.segments(&model, &map, args.stage.as_deref(), range)
-    })?;
+    let ruled = |id: &str| {
+        model
+            .personas
+            .iter()
+            .any(|p| p.doc.id.as_str() == id && !p.doc.rules.is_empty())
+    };
+    let rows = if args.map.is_none() && args.persona.is_none() {
+        let mut per_persona: Vec<(&str, String)> = Vec::new();
+        for m in bound(&model).filter(|m| m.kind == MapKind::Current) {
+            if let Some(p) = &m.persona
+                && ruled(p.as_str())
+                && !per_persona.iter().any(|(q, _)| *q == p.as_str())
+            {
+                per_persona.push((p.as_str(), m.id.as_str().to_owned()));
+            }
+        }
+        if per_persona.is_empty() {
+            let map = pick_map(args, &model)?;
+            with_spinner("segments", || {
+                analytics.segments(&model, &map, args.stage.as_deref(), range)
+            })?
+        } else {
+            drop(analytics);
+            let mut rows = Vec::new();
+            for (persona, map) in per_persona {
+                let a = restrict(Analytics::open(workspace)?, &model, Some(persona))?;
+                rows.extend(with_spinner("segments", || {
+                    a.segments(&model, &map, args.stage.as_deref(), range)
+                })?);
+            }
+            rows
+        }
+    } else {
+        let map = pick_map(args, &model)?;
+        let persona = args.persona.as_deref().filter(|p| ruled(p));
+        if let Some(p) = &args.persona
+            && persona.is_none()
+        {
+            note(&format!(
+                "note: persona `{p}` has no rules, so every customer on its map is listed"
+            ));
+        }
+        let analytics = restrict(analytics, &model, persona)?;
+        with_spinner("segments", || {
+            analytics.segments(&model, &map, args.stage.as_deref(), range)
+        })?
+    };
     let text = match args.format {
         SegmentsFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows)?),
         SegmentsFormat::Csv => csv(&rows),

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use polku_engine::stages::StagesReport;
 
 use super::funnel::{
-    JourneyFormat, ScopeArgs, aligned, csv_field, human_seconds, note, open, percent, with_spinner,
+    JourneyFormat, ScopeArgs, aligned, csv_field, human_seconds, note, percent, with_spinner,
     write_out,
 };
 
@@ -36,7 +36,7 @@ pub struct StagesArgs {
 /// When the workspace cannot be read, the map is unknown or unbound, or the query fails.
 pub fn run(args: &StagesArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let range = args.scope.range()?;
-    let (model, analytics) = open(workspace)?;
+    let (model, analytics) = args.scope.open(workspace)?;
     let report = with_spinner("stages", || analytics.stages(&model, &args.map, range))?;
     if report.coverage.unmatched > 0 && args.format != JourneyFormat::Table {
         note(&format!(

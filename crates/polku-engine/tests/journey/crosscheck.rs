@@ -2,7 +2,8 @@
 //!
 //! The DuckDB side is `tests/data/journey/duckdb_funnel.py`, run with `python3`; it needs the
 //! `duckdb` Python package (`pip install duckdb`). Without it the test says so loudly and
-//! passes.
+//! passes, unless `POLKU_REQUIRE_DUCKDB=1` is set: then a missing DuckDB fails the test, so a
+//! test run that promises the cross-check cannot skip it quietly.
 
 use std::path::Path;
 use std::process::Command;
@@ -84,6 +85,13 @@ fn duckdb_funnel(
 #[test]
 fn funnels_agree_with_duckdb() {
     if !duckdb_available() {
+        let required =
+            std::env::var("POLKU_REQUIRE_DUCKDB").is_ok_and(|v| !v.is_empty() && v != "0");
+        assert!(
+            !required,
+            "POLKU_REQUIRE_DUCKDB is set but python3 cannot import duckdb: \
+             run `python3 -m pip install duckdb`"
+        );
         let mut err = std::io::stderr().lock();
         let _ = std::io::Write::write_all(
             &mut err,

@@ -123,3 +123,141 @@ fn three_layers_per_channel() {
     );
     assert_eq!(rows[0].channel, "Paid Search", "most visits first");
 }
+
+const BOUND_MAP: &str = "\
+id: m
+title: Bound
+stages:
+  - stage: awareness
+    touchpoints:
+      - {id: ad, name: Search ad, match: {channel: Paid Search}}
+      - {id: mail, name: Newsletter, match: {channel: Email, event: page_view}}
+  - stage: consideration
+    touchpoints:
+      - {id: lead, name: Lead form, match: {event: lead_created}}
+  - stage: purchase
+    touchpoints:
+      - {id: buy, name: Checkout, match: {event: purchase}}
+";
+
+/// The table of `three_layers_per_channel` over a map, worked by hand: a visit belongs to the
+/// touchpoint of its first matching event (a's lead and b's comment come in visits that start
+/// with the search ad), costs follow the rules made of cost fields only.
+#[test]
+fn three_layers_per_touchpoint_and_stage() {
+    use polku_engine::kpis::{MapLevel, UNMATCHED};
+    let mut ws = TestWorkspace::new();
+    ws.map("m", BOUND_MAP);
+    ws.events(
+        "imp1-00000",
+        &[
+            ev("a", 0, "page_view").channel("Paid Search"),
+            ev("a", 5 * MIN, "page_view").channel("Paid Search"),
+            ev("a", 6 * MIN, "lead_created").channel("Paid Search"),
+            ev("a", 2 * D, "page_view").channel("Email"),
+            ev("a", 2 * D + 10 * MIN, "purchase")
+                .channel("Email")
+                .value(100.0),
+            ev("b", D, "page_view").channel("Paid Search"),
+            ev("b", D + MIN, "comment").channel("Paid Search"),
+            ev("b", 3 * D, "page_view").channel("Paid Search"),
+            ev("c", -5 * D, "page_view"),
+            ev("c", D, "page_view").channel("Referral"),
+            ev("c", D + 2 * MIN, "newsletter_signup").channel("Referral"),
+        ],
+    );
+    write_costs(
+        &ws,
+        &[
+            (0, "Paid Search", 1000, 50, 40.0),
+            (1, "Paid Search", 1000, 30, 20.0),
+            (1, "Display", 500, 5, 10.0),
+        ],
+    );
+    let a = Analytics::open(ws.root()).unwrap();
+    let q = KpiQuery {
+        range: TimeRange {
+            from_us: Some(T0),
+            to_us: Some(T0 + 10 * D),
+        },
+        ..KpiQuery::default()
+    };
+    let model = ws.model();
+    let rows = a.kpis_on_map(&model, "m", MapLevel::Touchpoint, &q).unwrap();
+    // (row, visits, visitors, new, returning, page views, comments, subs, referral visits,
+    //  lead customers, converted leads, conversions, value, avg visit s, spend, CTR)
+    type Line<'a> = (
+        &'a str,
+        u64,
+        u64,
+        u64,
+        u64,
+        u64,
+        u64,
+        u64,
+        u64,
+        u64,
+        u64,
+        u64,
+        f64,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+    );
+    let table = |rows: &[polku_engine::kpis::KpiRow]| -> Vec<Line<'_>> {
+        rows.iter()
+            .map(|r| {
+                (
+                    r.channel.as_str(),
+                    r.visits,
+                    r.unique_visitors,
+                    r.new_visitors,
+                    r.returning_visitors,
+                    r.page_views,
+                    r.comments,
+                    r.subscriptions,
+                    r.referral_visits,
+                    r.lead_customers,
+                    r.converted_leads,
+                    r.conversions,
+                    r.conversion_value,
+                    r.avg_visit_s,
+                    r.spend,
+                    r.click_through_rate,
+                )
+            })
+            .collect()
+    };
+    let expected: Vec<Line<'_>> = vec![
+        ("ad", 3, 2, 2, 0, 4, 1, 0, 0, 1, 1, 0, 0.0, Some(140.0), Some(60.0), Some(0.04)),
+        ("mail", 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 100.0, Some(600.0), None, None),
+        ("lead", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, None, None, None),
+        ("buy", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, None, None, None),
+        (UNMATCHED, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0.0, Some(120.0), None, None),
+    ];
+    assert_eq!(table(&rows), expected);
+    assert_eq!(rows[0].cost_per_lead, Some(60.0));
+
+    let stages = a.kpis_on_map(&model, "m", MapLevel::Stage, &q).unwrap();
+    let expected: Vec<Line<'_>> = vec![
+        ("awareness", 4, 2, 2, 0, 5, 1, 0, 0, 1, 1, 1, 100.0, Some(255.0), Some(60.0), Some(0.04)),
+        ("consideration", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, None, None, None),
+        ("purchase", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, None, None, None),
+        (UNMATCHED, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0.0, Some(120.0), None, None),
+    ];
+    assert_eq!(table(&stages), expected);
+    // The rows add up to the channel table's totals.
+    let channels = a.kpis(&q).unwrap();
+    let total = |rows: &[polku_engine::kpis::KpiRow]| -> (u64, u64) {
+        (
+            rows.iter().map(|r| r.visits).sum(),
+            rows.iter().map(|r| r.page_views).sum(),
+        )
+    };
+    assert_eq!(total(&rows), total(&channels));
+    assert_eq!(total(&stages), total(&channels));
+    let err = a
+        .kpis_on_map(&model, "nope", MapLevel::Stage, &q)
+        .unwrap_err();
+    assert!(err.to_string().contains("no map `nope`"), "{err}");
+}

@@ -8,5 +8,6 @@ mod interviews;
 mod kpis;
 mod machine_props;
 mod paths_stages;
+mod personas;
 mod retention;
 mod util;

@@ -57,6 +57,10 @@ impl Ev {
         self.channel = channel.to_owned();
         self
     }
+    pub fn source(mut self, source: &str) -> Self {
+        self.source = Some(source.to_owned());
+        self
+    }
     pub fn campaign(mut self, campaign: &str) -> Self {
         self.campaign = Some(campaign.to_owned());
         self
@@ -105,6 +109,37 @@ impl TestWorkspace {
             text: yaml.to_owned(),
         });
         self
+    }
+
+    /// Adds a persona file (`personas/ID.yaml`).
+    pub fn persona(&mut self, id: &str, yaml: &str) -> &mut Self {
+        self.files.push(WorkspaceFile {
+            path: format!("personas/{id}.yaml"),
+            text: yaml.to_owned(),
+        });
+        self
+    }
+
+    /// Writes survey answers (respondent, question, answer) as `tables/survey/NAME.parquet`.
+    pub fn survey(&self, name: &str, rows: &[(&str, &str, &str)]) {
+        let dir = self.root().join(Table::Survey.dir());
+        std::fs::create_dir_all(&dir).unwrap();
+        let schema = polku_store::schema::survey_schema();
+        let columns: Vec<ArrayRef> = vec![
+            strings((0..rows.len()).map(|_| Some("r"))),
+            strings(rows.iter().map(|r| Some(r.0))),
+            Arc::new(
+                TimestampMicrosecondArray::from(vec![Some(T0); rows.len()]).with_timezone("UTC"),
+            ),
+            strings(rows.iter().map(|r| Some(r.1))),
+            strings(rows.iter().map(|r| Some(r.2))),
+            strings(rows.iter().map(|_| None)),
+            strings(rows.iter().map(|_| Some("imp"))),
+        ];
+        let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+        let mut writer = TableWriter::create(&dir.join(format!("{name}.parquet")), &schema).unwrap();
+        writer.write(&batch).unwrap();
+        writer.finish().unwrap();
     }
 
     /// The parsed workspace.

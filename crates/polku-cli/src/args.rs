@@ -76,6 +76,11 @@ pub enum Command {
     Breakpoints(crate::commands::breakpoints::BreakpointsArgs),
     /// Conversion per variant with confidence intervals and a two-sided test.
     Abtest(crate::commands::abtest::AbtestArgs),
+    /// Serve the web workbench: personas, maps, posters and dashboards in a browser.
+    Serve(crate::commands::serve::ServeArgs),
+    /// Manage the users of the web workbench.
+    #[command(subcommand)]
+    User(crate::commands::user::UserCommand),
 }
 
 /// Options of `polku init`.

@@ -19,8 +19,10 @@ pub mod paths;
 mod render;
 pub mod repeat;
 pub mod retention;
+pub mod serve;
 pub mod stages;
 pub mod stats;
+pub mod user;
 mod validate;
 
 use std::io::Write;
@@ -60,6 +62,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kpis(args) => kpis::run(args, ws),
         Command::Breakpoints(args) => breakpoints::run(args, ws),
         Command::Abtest(args) => abtest::run(args, ws),
+        Command::Serve(args) => serve::run(args, ws),
+        Command::User(cmd) => user::run(cmd, ws),
     }
 }
 

@@ -91,6 +91,11 @@ pub enum Command {
     /// segments suggested by clustering.
     #[command(subcommand)]
     Personas(crate::commands::personas::PersonasCommand),
+    /// Serve the web workbench: personas, maps, posters and dashboards in a browser.
+    Serve(crate::commands::serve::ServeArgs),
+    /// Manage the users of the web workbench.
+    #[command(subcommand)]
+    User(crate::commands::user::UserCommand),
 }
 
 /// Options of `polku init`.

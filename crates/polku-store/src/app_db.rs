@@ -51,6 +51,22 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);
     CREATE TABLE suppressed (hash TEXT PRIMARY KEY) WITHOUT ROWID;",
+    // 2: web workbench users and their sign-in sessions. A session is stored by the SHA-256 of
+    // its cookie value, so a copy of the database does not hand out live sessions.
+    "CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE web_sessions (
+        token_hash TEXT PRIMARY KEY,
+        user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX web_sessions_user ON web_sessions(user);",
 ];
 
 /// One entry of the import log.

@@ -24,8 +24,10 @@ pub mod report;
 mod restitch;
 pub mod retention;
 pub mod segments;
+pub mod serve;
 pub mod stages;
 pub mod stats;
+pub mod user;
 mod validate;
 
 use std::io::Write;
@@ -70,6 +72,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Segments(args) => segments::run(args, ws),
         Command::Interviews(args) => interviews::run(args, ws),
         Command::Personas(command) => personas::run(command, ws),
+        Command::Serve(args) => serve::run(args, ws),
+        Command::User(cmd) => user::run(cmd, ws),
     }
 }
 

@@ -76,6 +76,11 @@ pub enum Command {
     Breakpoints(crate::commands::breakpoints::BreakpointsArgs),
     /// Conversion per variant with confidence intervals and a two-sided test.
     Abtest(crate::commands::abtest::AbtestArgs),
+    /// Serve the Segment-compatible event collector of the workspace.
+    Serve(crate::commands::serve::ServeArgs),
+    /// Write keys of the event collector: add, list, remove.
+    #[command(subcommand)]
+    Key(crate::commands::key::KeyCommand),
 }
 
 /// Options of `polku init`.

@@ -51,6 +51,14 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);
     CREATE TABLE suppressed (hash TEXT PRIMARY KEY) WITHOUT ROWID;",
+    // 2: write keys of the event collector; only a hash of each key is kept.
+    "CREATE TABLE collector_keys (
+        name TEXT PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );",
 ];
 
 /// One entry of the import log.

@@ -12,6 +12,7 @@ pub mod funnel;
 pub mod generate;
 pub mod import;
 mod init;
+pub mod key;
 pub mod kpis;
 mod ls;
 mod mermaid;
@@ -19,6 +20,7 @@ pub mod paths;
 mod render;
 pub mod repeat;
 pub mod retention;
+pub mod serve;
 pub mod stages;
 pub mod stats;
 mod validate;
@@ -60,6 +62,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kpis(args) => kpis::run(args, ws),
         Command::Breakpoints(args) => breakpoints::run(args, ws),
         Command::Abtest(args) => abtest::run(args, ws),
+        Command::Serve(args) => serve::run(args, ws),
+        Command::Key(cmd) => key::run(cmd, ws),
     }
 }
 
@@ -81,6 +85,27 @@ pub fn out(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
+    Ok(())
+}
+
+/// Folds events the collector has acknowledged but not yet compacted into the tables, so that
+/// a command reading the data sees every one of them.
+pub fn fold_collected(workspace: &Path) -> anyhow::Result<()> {
+    let report = polku_ingest::collect::compact(workspace, polku_ingest::collect::Writer::Unknown)
+        .with_context(|| {
+            format!(
+                "cannot fold the collected events of {} into its tables",
+                workspace.display()
+            )
+        })?;
+    if let Some(i) = report.import
+        && i.quarantined > 0
+    {
+        note(&format!(
+            "note: {} collected message(s) were refused; they are in .polku/spool/rejected-*.ndjson",
+            i.quarantined
+        ));
+    }
     Ok(())
 }
 

@@ -91,11 +91,14 @@ pub enum Command {
     /// segments suggested by clustering.
     #[command(subcommand)]
     Personas(crate::commands::personas::PersonasCommand),
-    /// Serve the web workbench: personas, maps, posters and dashboards in a browser.
+    /// Serve the web workbench (personas, maps, posters, dashboards) and the event collector.
     Serve(crate::commands::serve::ServeArgs),
     /// Manage the users of the web workbench.
     #[command(subcommand)]
     User(crate::commands::user::UserCommand),
+    /// Write keys of the event collector: add, list, remove.
+    #[command(subcommand)]
+    Key(crate::commands::key::KeyCommand),
 }
 
 /// Options of `polku init`.

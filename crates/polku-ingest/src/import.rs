@@ -25,7 +25,7 @@ use arrow_ipc::reader::StreamReader;
 use arrow_ipc::writer::StreamWriter;
 use chrono_tz::Tz;
 use polku_store::app_db::{AppDb, IdentityLink, ImportCommit, ImportRecord, now_rfc3339};
-use polku_store::events::{FILE_ROWS, Staging};
+use polku_store::events::{DataLock, FILE_ROWS, Staging};
 use polku_store::privacy::PseudonymKey;
 use polku_store::schema::{Table, event_col, event_schema};
 use polku_store::{DataError, EventStore};
@@ -590,11 +590,26 @@ pub fn import_events(
     opts: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<ImportReport, IngestError> {
+    let lock = EventStore::open(root).lock()?;
+    import_events_locked(root, file, opts, progress, &lock)
+}
+
+/// [`import_events`] for a caller that already holds the workspace's data lock, so that it can
+/// do more under the same lock (the collector's compaction records how far it got).
+///
+/// # Errors
+/// As [`import_events`].
+pub fn import_events_locked(
+    root: &Path,
+    file: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+    _lock: &DataLock,
+) -> Result<ImportReport, IngestError> {
     let started = Instant::now();
     let started_at = now_rfc3339();
     let file_name = file.display().to_string();
     let store = EventStore::open(root);
-    let _lock = store.lock()?;
     let mut db = AppDb::open(root)?;
     store.remove_orphans(&db.import_ids()?)?;
 

@@ -31,13 +31,15 @@
 pub use error::{IngestError, RowError};
 pub use field::{Field, MapSpec};
 pub use import::{
-    ImportOptions, ImportReport, NoProgress, Progress, current_user, import_events, restitch,
+    ImportOptions, ImportReport, NoProgress, Progress, current_user, import_events,
+    import_events_locked, restitch,
 };
 pub use io::detect::Format;
 pub use tables::{TableOptions, TableReport, import_costs, import_interviews, import_survey};
 pub use time::{DEFAULT_TIMEZONE, TimeParser, parse_timezone};
 
 pub mod channel;
+pub mod collect;
 mod error;
 pub mod field;
 pub mod generate;

@@ -10,6 +10,11 @@
 //! other silently. Dashboards run the journey analytics of `polku-engine` over the workspace's
 //! imported events; pictures come from `polku-render`, the same SVG the posters use.
 //!
+//! [`collector`] is the Segment-compatible event endpoint (`/v1/track`, `/v1/batch`...): it
+//! acknowledges an event only once it is durable in the workspace's spool, and folds the spool
+//! into the Parquet tables in the background. It has its own authentication (write keys), so
+//! it is merged beside [`app`] rather than behind its sign-in: `polku serve` serves both.
+//!
 //! ```no_run
 //! use polku_server::{AppState, ServerOptions, app};
 //!
@@ -26,6 +31,7 @@
 mod api;
 mod auth;
 mod charts;
+pub mod collector;
 mod dashboards;
 mod docs;
 mod edit;
@@ -63,8 +69,6 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(openapi::routes())
         .merge(pages::public_routes())
-        // The Segment-compatible event collector plugs in here:
-        // .merge(collector::routes(state.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -67,6 +67,14 @@ pub const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL
     );
     CREATE INDEX web_sessions_user ON web_sessions(user);",
+    // 3: write keys of the event collector; only a hash of each key is kept.
+    "CREATE TABLE collector_keys (
+        name TEXT PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );",
 ];
 
 /// One entry of the import log.

@@ -108,6 +108,25 @@ impl EventStore {
         }
     }
 
+    /// Takes the workspace's data lock, waiting while another process holds it: for work that
+    /// must happen rather than fail, such as folding collected events in before a query.
+    ///
+    /// # Errors
+    /// When the lock file cannot be created or locked.
+    pub fn lock_wait(&self) -> Result<DataLock, DataError> {
+        let dir = self.state_dir();
+        fs_err::create_dir_all(&dir)?;
+        let file = fs_err::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("lock"))?
+            .into_parts()
+            .0;
+        file.lock()?;
+        Ok(DataLock { _file: file })
+    }
+
     /// The files of a table, sorted by name (and so by import).
     ///
     /// # Errors

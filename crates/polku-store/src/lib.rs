@@ -14,7 +14,9 @@ mod data_error;
 pub mod events;
 pub mod privacy;
 pub mod schema;
+pub mod spool;
 pub mod stats;
+pub mod write_keys;
 
 pub use app_db::AppDb;
 pub use data_error::DataError;

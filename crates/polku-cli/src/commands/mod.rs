@@ -13,6 +13,7 @@ pub mod generate;
 pub mod import;
 mod init;
 pub mod interviews;
+pub mod key;
 pub mod kpis;
 mod ls;
 mod mermaid;
@@ -74,6 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Personas(command) => personas::run(command, ws),
         Command::Serve(args) => serve::run(args, ws),
         Command::User(cmd) => user::run(cmd, ws),
+        Command::Key(cmd) => key::run(cmd, ws),
     }
 }
 
@@ -95,6 +97,27 @@ pub fn out(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
+    Ok(())
+}
+
+/// Folds events the collector has acknowledged but not yet compacted into the tables, so that
+/// a command reading the data sees every one of them.
+pub fn fold_collected(workspace: &Path) -> anyhow::Result<()> {
+    let report = polku_ingest::collect::compact(workspace, polku_ingest::collect::Writer::Unknown)
+        .with_context(|| {
+            format!(
+                "cannot fold the collected events of {} into its tables",
+                workspace.display()
+            )
+        })?;
+    if let Some(i) = report.import
+        && i.quarantined > 0
+    {
+        note(&format!(
+            "note: {} collected message(s) were refused; they are in .polku/spool/rejected-*.ndjson",
+            i.quarantined
+        ));
+    }
     Ok(())
 }
 

@@ -58,6 +58,7 @@ fn j<T: serde::Serialize>(v: &T) -> String {
 /// When the workspace's data cannot be read.
 pub fn run(args: &StatsArgs, workspace_dir: &Path) -> anyhow::Result<ExitCode> {
     polku_store::WorkspaceDir::open(workspace_dir)?;
+    super::fold_collected(workspace_dir)?;
     let s = stats(workspace_dir)?;
     let mut out = std::io::stdout().lock();
     match args.format {

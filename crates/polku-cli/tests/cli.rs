@@ -560,9 +560,21 @@ fn demo_writes_a_report_and_a_poster_per_map() {
             events > 1000.0 && unmatched / events < 0.2,
             "{kind}: {unmatched} of {events} unmatched"
         );
+        // Over all the data every stage is reached (renewals come half a year after a deal).
+        let all: serde_json::Value =
+            serde_json::from_str(&ok(&ws, &["stages", map, "--format", "json"]).stdout).unwrap();
+        for stage in all["stages"].as_array().unwrap() {
+            assert!(
+                stage["reached"].as_u64().unwrap() > 0,
+                "{kind}: nobody reached {}",
+                stage["stage"]
+            );
+        }
         for stage in stages["stages"].as_array().unwrap() {
             let reached = stage["reached"].as_u64().unwrap();
-            assert!(reached > 0, "{kind}: nobody reached {}", stage["stage"]);
+            if reached == 0 {
+                continue;
+            }
             // The report's stage table shows the same number.
             assert!(
                 report.contains(&format!("<td class=\"n\">{}</td>", thousands(reached))),

@@ -196,9 +196,11 @@ pub(crate) fn render(input: &ReportInput<'_>, living: &[LivingWorkspace]) -> Str
                     .and_then(|id| w.personas.iter().find(|p| &p.id == id));
                 let measured = live.and_then(|l| l.maps.iter().find(|x| x.map == m.id.as_str()));
                 map_figure(&mut out, &tr, wi, ws, persona, m, measured.map(|x| &x.data));
-                if let Some(x) = measured {
+                if let Some(x) = measured.filter(|x| x.data.numbers) {
                     measured_map(&mut out, &tr, ws, m, x);
-                } else if live.is_some_and(|l| l.events > 0) {
+                } else if live.is_some_and(|l| l.events > 0)
+                    && m.kind != polku_model::MapKind::Future
+                {
                     let _ = writeln!(
                         out,
                         "<p class=\"note\">{}</p>",

@@ -65,10 +65,10 @@ fn funnel_shows_conversion_and_drop_off() {
     parses(&svg);
     // 800 of 2000 is 40 % of the start; 120 of 800 continue (15 %), 680 drop off (85 %).
     assert!(has(&svg, "800 · 40%"), "{:?}", texts(&svg));
-    assert!(has(&svg, "120 · 6.0%"));
+    assert!(has(&svg, "120 · 6%"));
     assert!(has(&svg, "15% continue"));
     assert!(has(&svg, "680 drop off (85%)"));
-    assert!(has(&svg, "2,000 at the first step; 6.0% reach the last."));
+    assert!(has(&svg, "2,000 at the first step; 6% reach the last."));
     let fi = funnel_chart(&funnel(), Language::Fi);
     assert!(has(&fi, "680 putoaa (85 %)"), "{:?}", texts(&fi));
     insta::assert_snapshot!("funnel_en", svg.as_str());
@@ -400,7 +400,7 @@ fn living_poster_shows_numbers_evidence_and_the_interview_band() {
     assert!(has(&svg, "1 840 asiakasta"));
     assert!(has(&svg, "62 % seuraavaan vaiheeseen"));
     assert!(has(&svg, "89 % putoaa"));
-    assert!(has(&svg, "+12 % edelliseen jaksoon") && has(&svg, "–5,0 % edelliseen jaksoon"));
+    assert!(has(&svg, "+12 % edelliseen jaksoon") && has(&svg, "–5 % edelliseen jaksoon"));
     assert!(
         has(&svg, "912 tapahtumaa · +20 %"),
         "the touchpoint's volume"
@@ -491,7 +491,7 @@ fn living_report_holds_tables_and_charts_offline() {
     assert!(html.contains("<td class=\"n\">1\u{a0}840</td>"));
     assert!(html.contains("<td class=\"n drop\">89\u{a0}%</td>"));
     assert!(html.contains("<td class=\"n up\">+12\u{a0}%</td>"));
-    assert!(html.contains("<td class=\"n down\">–5,0\u{a0}%</td>"));
+    assert!(html.contains("<td class=\"n down\">–5\u{a0}%</td>"));
     assert!(html.contains("class=\"unbound\""));
     // Poster + funnel + breakpoints + Sankey + emotion.
     assert_eq!(html.matches("<svg").count(), 5);

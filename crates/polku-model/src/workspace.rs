@@ -519,8 +519,17 @@ fn check_persona_rules(ws: &Workspace, out: &mut Vec<Diagnostic>) {
                 }
             }
             if let Some((_, owner)) = earlier.iter().find(|(r, _)| *r == rule) {
-                out.push(p.warning_at(
-                    &base,
+                // At the rule's first key: a block mapping's own position is where its first
+                // value starts.
+                let first = rule
+                    .conditions()
+                    .map(|(k, _)| k)
+                    .next()
+                    .or_else(|| (!rule.properties.is_empty()).then_some("properties"))
+                    .unwrap_or("survey");
+                out.push(Diagnostic::warning(
+                    &p.file,
+                    p.map.key(&format!("{base}.{first}")),
                     format!(
                         "persona `{owner}` has the same rule and comes first, so this rule takes \
                          no customer (personas are tried in the order of their file names)"

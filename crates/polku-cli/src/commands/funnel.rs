@@ -91,7 +91,8 @@ impl ScopeArgs {
     /// asked for.
     pub(crate) fn open(&self, workspace: &Path) -> anyhow::Result<(Workspace, Analytics)> {
         let (model, analytics) = open(workspace)?;
-        Ok((model, restrict(analytics, &model, self.persona.as_deref())?))
+        let analytics = restrict(analytics, &model, self.persona.as_deref())?;
+        Ok((model, analytics))
     }
 }
 

@@ -184,66 +184,57 @@ fn three_layers_per_touchpoint_and_stage() {
     };
     let model = ws.model();
     let rows = a.kpis_on_map(&model, "m", MapLevel::Touchpoint, &q).unwrap();
-    // (row, visits, visitors, new, returning, page views, comments, subs, referral visits,
-    //  lead customers, converted leads, conversions, value, avg visit s, spend, CTR)
+    // ((row, visits, visitors, new, returning, page views, comments, subscriptions),
+    //  (referral visits, lead customers, converted leads, conversions, value, avg visit s,
+    //   spend, CTR))
     type Line<'a> = (
-        &'a str,
-        u64,
-        u64,
-        u64,
-        u64,
-        u64,
-        u64,
-        u64,
-        u64,
-        u64,
-        u64,
-        u64,
-        f64,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
+        (&'a str, u64, u64, u64, u64, u64, u64, u64),
+        (u64, u64, u64, u64, f64, Option<f64>, Option<f64>, Option<f64>),
     );
     let table = |rows: &[polku_engine::kpis::KpiRow]| -> Vec<Line<'_>> {
         rows.iter()
             .map(|r| {
                 (
-                    r.channel.as_str(),
-                    r.visits,
-                    r.unique_visitors,
-                    r.new_visitors,
-                    r.returning_visitors,
-                    r.page_views,
-                    r.comments,
-                    r.subscriptions,
-                    r.referral_visits,
-                    r.lead_customers,
-                    r.converted_leads,
-                    r.conversions,
-                    r.conversion_value,
-                    r.avg_visit_s,
-                    r.spend,
-                    r.click_through_rate,
+                    (
+                        r.channel.as_str(),
+                        r.visits,
+                        r.unique_visitors,
+                        r.new_visitors,
+                        r.returning_visitors,
+                        r.page_views,
+                        r.comments,
+                        r.subscriptions,
+                    ),
+                    (
+                        r.referral_visits,
+                        r.lead_customers,
+                        r.converted_leads,
+                        r.conversions,
+                        r.conversion_value,
+                        r.avg_visit_s,
+                        r.spend,
+                        r.click_through_rate,
+                    ),
                 )
             })
             .collect()
     };
     let expected: Vec<Line<'_>> = vec![
-        ("ad", 3, 2, 2, 0, 4, 1, 0, 0, 1, 1, 0, 0.0, Some(140.0), Some(60.0), Some(0.04)),
-        ("mail", 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 100.0, Some(600.0), None, None),
-        ("lead", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, None, None, None),
-        ("buy", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, None, None, None),
-        (UNMATCHED, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0.0, Some(120.0), None, None),
+        (("ad", 3, 2, 2, 0, 4, 1, 0), (0, 1, 1, 0, 0.0, Some(140.0), Some(60.0), Some(0.04))),
+        (("mail", 1, 1, 1, 0, 1, 0, 0), (0, 0, 0, 1, 100.0, Some(600.0), None, None)),
+        (("lead", 0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 0, 0.0, None, None, None)),
+        (("buy", 0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 0, 0.0, None, None, None)),
+        ((UNMATCHED, 1, 1, 0, 1, 1, 0, 1), (1, 0, 0, 0, 0.0, Some(120.0), None, None)),
     ];
     assert_eq!(table(&rows), expected);
     assert_eq!(rows[0].cost_per_lead, Some(60.0));
 
     let stages = a.kpis_on_map(&model, "m", MapLevel::Stage, &q).unwrap();
     let expected: Vec<Line<'_>> = vec![
-        ("awareness", 4, 2, 2, 0, 5, 1, 0, 0, 1, 1, 1, 100.0, Some(255.0), Some(60.0), Some(0.04)),
-        ("consideration", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, None, None, None),
-        ("purchase", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, None, None, None),
-        (UNMATCHED, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0.0, Some(120.0), None, None),
+        (("awareness", 4, 2, 2, 0, 5, 1, 0), (0, 1, 1, 1, 100.0, Some(255.0), Some(60.0), Some(0.04))),
+        (("consideration", 0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 0, 0.0, None, None, None)),
+        (("purchase", 0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 0, 0.0, None, None, None)),
+        ((UNMATCHED, 1, 1, 0, 1, 1, 0, 1), (1, 0, 0, 0, 0.0, Some(120.0), None, None)),
     ];
     assert_eq!(table(&stages), expected);
     // The rows add up to the channel table's totals.

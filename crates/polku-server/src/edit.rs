@@ -63,7 +63,7 @@ fn merge<T: Clone>(
 }
 
 pub(crate) fn merge_cited(old: &[Cited], text: &str) -> Vec<Cited> {
-    merge(old, text, |c| c.text.as_str(), Cited::plain)
+    merge(old, text, |c| c.text.as_str(), |t| Cited::plain(t))
 }
 
 fn merge_steps(old: &[Step], text: &str) -> Vec<Step> {

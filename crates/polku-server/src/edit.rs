@@ -199,7 +199,12 @@ pub(crate) fn apply_map_form(
             kept.push(tp);
         }
         stage.touchpoints = kept;
-        for id in fields.all(&key("add")) {
+        // The catalogue list's empty first choice means "add nothing".
+        for id in fields
+            .all(&key("add"))
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+        {
             let tp = from_catalogue(id, stage, lang, &taken)?;
             taken.push(tp.id.as_str().to_owned());
             stage.touchpoints.push(tp);

@@ -277,7 +277,8 @@ async fn login(
     headers: HeaderMap,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
-    let tr = Tr::new(i18n::language(&headers, &state));
+    // Translations are not `Send`: they are made where a page is written, after the awaits.
+    let lang = i18n::language(&headers, &state);
     let user_key = format!("user:{}", form.username.to_lowercase());
     let ip_key = format!(
         "ip:{}",
@@ -287,6 +288,7 @@ async fn login(
     if limiter.blocked(&user_key, MAX_FAILURES_PER_USER)
         || limiter.blocked(&ip_key, MAX_FAILURES_PER_IP)
     {
+        let tr = Tr::new(lang);
         let mut resp = login_form(&tr, form.next.as_deref(), Some(&tr.t("login-rate-limited")))
             .into_response();
         *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
@@ -311,6 +313,7 @@ async fn login(
     if check.is_none() {
         limiter.fail(&user_key);
         limiter.fail(&ip_key);
+        let tr = Tr::new(lang);
         let mut resp =
             login_form(&tr, form.next.as_deref(), Some(&tr.t("login-failed"))).into_response();
         *resp.status_mut() = StatusCode::UNAUTHORIZED;
@@ -440,6 +443,7 @@ impl LoginLimiter {
         self.lock().remove(key);
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.lock().len()
     }

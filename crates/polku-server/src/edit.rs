@@ -63,7 +63,7 @@ fn merge<T: Clone>(
 }
 
 pub(crate) fn merge_cited(old: &[Cited], text: &str) -> Vec<Cited> {
-    merge(old, text, |c| c.text.as_str(), Cited::plain)
+    merge(old, text, |c| c.text.as_str(), |t| Cited::plain(t))
 }
 
 fn merge_steps(old: &[Step], text: &str) -> Vec<Step> {
@@ -199,7 +199,12 @@ pub(crate) fn apply_map_form(
             kept.push(tp);
         }
         stage.touchpoints = kept;
-        for id in fields.all(&key("add")) {
+        // The catalogue list's empty first choice means "add nothing".
+        for id in fields
+            .all(&key("add"))
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+        {
             let tp = from_catalogue(id, stage, lang, &taken)?;
             taken.push(tp.id.as_str().to_owned());
             stage.touchpoints.push(tp);

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
@@ -915,13 +915,12 @@ async fn poster_download(
     let loaded = docs::load(&state).or_page(&user)?;
     let (map, _, _) = loaded.map(&id).or_page(&user)?;
     let svg = poster(&loaded, map, user.lang, Paper::A3);
-    let lang = user.lang;
     let name = map.id.as_str().to_owned();
     tokio::task::spawn_blocking(move || picture(&svg, &format, &name))
         .await
         .map_err(|e| ServerError::Internal(e.to_string()))
         .and_then(|r| r)
-        .map_err(|e| PageError(e, CurrentUser { lang, ..user }))
+        .map_err(|e| PageError(e, user))
 }
 
 async fn diff_picture(
@@ -982,7 +981,6 @@ async fn dashboards_page(
     Extension(user): Extension<CurrentUser>,
     Query(q): Query<DashboardQuery>,
 ) -> PageResult {
-    let tr = user.tr();
     let loaded = docs::load(&state).or_page(&user)?;
     let root = state.root().to_path_buf();
     let ws = loaded.ws.clone();
@@ -992,6 +990,7 @@ async fn dashboards_page(
         .map_err(|e| ServerError::Internal(e.to_string()))
         .and_then(|r| r)
         .or_page(&user)?;
+    let tr = user.tr();
     let cfg = &loaded.ws.config.doc;
     let mut body = format!("<h1>{}</h1>", esc(&tr.t("nav-dashboards")));
     // Filters.

@@ -46,15 +46,15 @@ impl Drop for Driver {
 }
 
 /// A running workbench and a browser signed out of it.
-pub struct Session {
-    pub base: String,
-    pub client: Client,
+struct Session {
+    base: String,
+    client: Client,
     _driver: Driver,
     _server: tokio::task::JoinHandle<()>,
 }
 
 impl Session {
-    pub async fn start(fx: &Fixture) -> Session {
+    async fn start(fx: &Fixture) -> Session {
         let chromium = binary("POLKU_CHROMIUM", "/usr/bin/chromium");
         let chromedriver = binary("POLKU_CHROMEDRIVER", "/usr/bin/chromedriver");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -110,14 +110,14 @@ impl Session {
         }
     }
 
-    pub async fn goto(&self, path: &str) {
+    async fn goto(&self, path: &str) {
         self.client
             .goto(&format!("{}{path}", self.base))
             .await
             .unwrap();
     }
 
-    pub async fn login(&self, user: &str) {
+    async fn login(&self, user: &str) {
         self.goto("/login").await;
         self.client
             .find(Locator::Css("input[name=username]"))
@@ -143,12 +143,12 @@ impl Session {
         self.wait_path("/").await;
     }
 
-    pub async fn path(&self) -> String {
+    async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_owned()
     }
 
     /// Waits until the browser is at `path` (navigation after a submit is asynchronous).
-    pub async fn wait_path(&self, path: &str) {
+    async fn wait_path(&self, path: &str) {
         for _ in 0..100 {
             if self.path().await == path {
                 return;
@@ -158,7 +158,7 @@ impl Session {
         panic!("the browser is at {} instead of {path}", self.path().await);
     }
 
-    pub async fn screenshot(&self, path: &str, out: &Path) {
+    async fn screenshot(&self, path: &str, out: &Path) {
         self.goto(path).await;
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(out, png).unwrap();
@@ -294,7 +294,6 @@ async fn screenshots() {
     );
     std::fs::create_dir_all(&out).unwrap();
     let fx = Fixture::new(Language::En);
-    common::import_journeys(fx.root(), "hr-hanna-current");
     let s = Session::start(&fx).await;
     s.client.set_window_size(1400, 1000).await.unwrap();
     s.login("admin").await;

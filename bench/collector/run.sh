@@ -5,10 +5,10 @@
 #
 #   bench/collector/run.sh [DURATION=30s] [CONNECTIONS=32] [BATCH=100]
 #
-# Needs wrk (Debian: apt-get install wrk), the polku binary (POLKU, default target/release/polku)
-# for keys and stats, and a release build of the server (SERVER, default the collector-only
-# example: cargo build --release -p polku-server --example collect; `polku serve` runs the
-# same code: set SERVER="$POLKU serve --addr" to use it).
+# Needs wrk (Debian: apt-get install wrk) and a release build of the collector: by default the
+# collector-only example (cargo build --release -p polku-server --example collect), which runs
+# the code of `polku serve` and also makes the key and counts the stored events like
+# `polku key add` and `polku stats`; or SERVER="$POLKU serve --addr" with POLKU a polku binary.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -24,7 +24,11 @@ ws="$(mktemp -d)"
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$ws"' EXIT
 printf 'name: Load test\nstages: []\n' > "$ws/polku.yaml"
 export POLKU_WORKSPACE="$ws"
-export KEY="$("$polku" -w "$ws" key add --name load 2>/dev/null)"
+if [ -n "${SERVER:-}" ]; then
+  export KEY="$("$polku" -w "$ws" key add --name load 2>/dev/null)"
+else
+  export KEY="$("$server_cmd" "$ws" key)"
+fi
 
 if [ -n "${SERVER:-}" ]; then
   $server_cmd "$addr" 2> "$ws/serve.log" &
@@ -42,7 +46,11 @@ wrk -t2 -c"$connections" -d"$duration" --latency -s "$here/batch.lua" "http://$a
 kill -TERM "$server"
 wait "$server"
 acked="$(awk '/^acknowledged_events/ {print $2}' "$ws/wrk.txt")"
-stored="$("$polku" -w "$ws" stats --format json | sed -E 's/^\{"events":([0-9]+).*/\1/')"
+if [ -n "${SERVER:-}" ]; then
+  stored="$("$polku" -w "$ws" stats --format json | sed -E 's/^\{"events":([0-9]+).*/\1/')"
+else
+  stored="$("$server_cmd" "$ws" events)"
+fi
 inflight=$((connections * BATCH))
 echo "acknowledged events: $acked"
 echo "stored events:       $stored"

@@ -580,7 +580,7 @@ mod tests {
         bytes[HEADER + 1 + HEADER] ^= 1; // the payload of "b"
         fs_err::write(&path, &bytes).unwrap();
         let (spool, rec) = Spool::open(root.path()).unwrap();
-        assert_eq!(rec.damaged, [path.clone()]);
+        assert_eq!(rec.damaged, std::slice::from_ref(&path));
         assert!(!path.exists());
         assert_eq!(
             fs_err::read(spool.dir().join("damaged/000000000001.log")).unwrap(),

@@ -115,3 +115,20 @@ report-stages = Stages
 report-teams = Teams
 report-no-persona = No persona
 report-map-for = Persona
+
+## Attribution
+attribution-title = Attribution by model
+attribution-share-conversions = Each channel's share of the conversions credited by each model
+attribution-share-value = Each channel's share of the conversion value credited by each model
+attribution-empty = No conversions to attribute
+attribution-model-first = First touch
+attribution-model-last = Last touch
+attribution-model-last-non-direct = Last non-direct touch
+attribution-model-linear = Linear
+attribution-model-time-decay = Time decay
+attribution-model-position = Position-based
+attribution-model-markov = Markov (removal effect)
+attribution-model-shapley = Shapley
+attribution-model-shapley-ordered = Ordered Shapley
+attribution-model-fractribution = Fractribution
+attribution-model-survey = Self-reported (survey)

@@ -115,3 +115,20 @@ report-stages = Vaiheet
 report-teams = Tiimit
 report-no-persona = Ei personaa
 report-map-for = Persona
+
+## Attribuutio
+attribution-title = Attribuutio malleittain
+attribution-share-conversions = Kunkin kanavan osuus konversioista kunkin mallin mukaan
+attribution-share-value = Kunkin kanavan osuus konversioiden arvosta kunkin mallin mukaan
+attribution-empty = Ei attribuoitavia konversioita
+attribution-model-first = Ensimmäinen kosketus
+attribution-model-last = Viimeinen kosketus
+attribution-model-last-non-direct = Viimeinen ei-suora kosketus
+attribution-model-linear = Lineaarinen
+attribution-model-time-decay = Aikavaimeneva
+attribution-model-position = Sijaintipohjainen
+attribution-model-markov = Markov (poistovaikutus)
+attribution-model-shapley = Shapley
+attribution-model-shapley-ordered = Järjestetty Shapley
+attribution-model-fractribution = Fractribution
+attribution-model-survey = Oma ilmoitus (kysely)

@@ -39,6 +39,7 @@ use std::sync::{Arc, OnceLock};
 
 use polku_model::{JourneyMap, Persona, WorkspaceConfig};
 
+mod attribution;
 mod diffpic;
 mod draw;
 mod fonts;
@@ -49,6 +50,7 @@ mod poster;
 mod report;
 mod svg;
 
+pub use attribution::{AttributionChart, ChartMeasure, attribution_svg};
 pub use fonts::has_glyph;
 
 /// What a poster shows: one map, the persona it belongs to, and its workspace.

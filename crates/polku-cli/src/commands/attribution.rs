@@ -297,6 +297,7 @@ struct WorkspaceInfo {
 /// # Errors
 /// When the options are invalid, the path file or the workspace cannot be read, or a model
 /// fails.
+#[allow(clippy::too_many_lines)]
 pub fn run(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let settings = args.settings()?;
     let input = match &args.paths {
@@ -507,7 +508,7 @@ fn chart(input: &Input, runs: &[Run]) -> polku_render::Svg {
 }
 
 fn opt(x: Option<f64>) -> String {
-    x.map(|v| v.to_string()).unwrap_or_default()
+    x.map_or_else(String::new, |v| v.to_string())
 }
 
 fn opt2(x: Option<f64>) -> String {

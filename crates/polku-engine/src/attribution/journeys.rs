@@ -26,7 +26,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Schema};
 use datafusion::common::JoinType;
 use datafusion::functions::core::expr_fn::{coalesce, named_struct};
 use datafusion::functions_aggregate::expr_fn::{count, first_value, min, sum};
-use datafusion::logical_expr::{ExprFunctionExt, cast};
+use datafusion::logical_expr::ExprFunctionExt;
 use datafusion::prelude::{DataFrame, Expr, col, lit};
 use datafusion::scalar::ScalarValue;
 use polku_model::Workspace;
@@ -326,7 +326,7 @@ impl Analytics {
             col(ORDINAL),
             payload(null_utf8(), coalesce(vec![col(event_col::VALUE), lit(0.0)])).alias(PAYLOAD),
         ])?;
-        let others = events.filter(col(IS_CONVERSION).not())?;
+        let others = events.filter(col(IS_CONVERSION).is_false())?;
         let no_value = lit(ScalarValue::Float64(None));
         let touches = match (query.level, &matcher) {
             (JourneyLevel::Touchpoint, Some(m)) => {
@@ -628,6 +628,7 @@ fn ratio(a: f64, b: f64) -> Option<f64> {
 /// conversion, return on ad spend and cost per lead, side by side. Channels with credit or
 /// cost appear, in the order of `channels` and then the cost-only ones by name.
 #[must_use]
+#[allow(clippy::cast_precision_loss)]
 pub fn cost_report(
     channels: &[String],
     runs: &[(&str, &Credits)],
@@ -639,7 +640,6 @@ pub fn cost_report(
             order.push(&c.channel);
         }
     }
-    #[allow(clippy::cast_precision_loss)]
     order
         .into_iter()
         .map(|channel| {

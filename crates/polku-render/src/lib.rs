@@ -40,6 +40,7 @@ use std::sync::{Arc, OnceLock};
 
 use polku_model::{JourneyMap, Persona, WorkspaceConfig};
 
+mod attribution;
 pub mod charts;
 mod diffpic;
 mod draw;
@@ -51,6 +52,7 @@ mod poster;
 mod report;
 mod svg;
 
+pub use attribution::{AttributionChart, ChartMeasure, attribution_svg};
 pub use fonts::has_glyph;
 
 /// What a poster shows: one map, the persona it belongs to, and its workspace.

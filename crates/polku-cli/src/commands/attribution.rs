@@ -2,19 +2,32 @@
 //!
 //! With `--paths FILE` it reads an aggregated path file in ChannelAttribution's layout
 //! (`a > b > c` with conversion, non-conversion and value columns) and needs no workspace.
+//! Without it, the paths are the workspace's journeys (see
+//! [`polku_engine::attribution::journeys`]), and the credits are set against ad spend (cost
+//! per conversion, cost per lead, return on ad spend) and against the channels survey
+//! respondents say they came from.
 
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use polku_engine::attribution::fractribution::{self, PathTransform};
+use polku_engine::attribution::journeys::{
+    CostRow, DEFAULT_LEADS, JourneyLevel, JourneyQuery, SurveyComparison, cost_report,
+    survey_comparison,
+};
 use polku_engine::attribution::markov::{MarkovModel, MarkovOptions};
 use polku_engine::attribution::shapley::{self, ShapleyWorth};
 use polku_engine::attribution::{
     Credits, Model, PathFileFormat, PathSet, PositionShares, Settings, attribute, read_path_file,
 };
+use polku_engine::time::parse_duration;
+use polku_model::Language;
 use serde_json::{Value, json};
+
+use super::funnel::{ScopeArgs, open, with_spinner};
 
 /// Output formats of `polku attribution`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,14 +49,30 @@ pub enum WorthArg {
     Rate,
 }
 
+/// What a touch is in the workspace's journeys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LevelArg {
+    /// A visit, named by its channel group.
+    Channel,
+    /// An event bound to a touchpoint of the map (needs --map).
+    Touchpoint,
+}
+
 /// Options of `polku attribution`.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Models: first, last, last-non-direct, linear, time-decay, position, markov, \
 shapley, shapley-ordered, fractribution (or all). Credits of every model sum to the total \
-conversions and value.\n\nExample (ChannelAttribution's sample layout):\n  polku attribution \
---paths Data.csv --delimiter ';' --conv-col total_conversions --null-col total_null \
---value-col total_conversion_value --model markov,shapley --order 2"
+conversions and value.\n\nWithout --paths the paths are the workspace's journeys: every \
+conversion (the map's `conversion` touchpoint with --map, else the --conversion events) with \
+the touches before it inside the --lookback window; journeys that did not convert are null \
+paths. With --from/--to, conversions in the period count and their look-back may reach \
+before it. At channel level the credits are set against ad spend (imported with `polku \
+import costs`) and against the channels survey respondents named.\n\nExamples:\n  polku \
+attribution --map b2b-current --lookback 30d --from 2026-01-01 --to 2026-03-31\n  polku \
+attribution --level touchpoint --map b2b-current --model markov,shapley --format json\n  \
+polku attribution --paths Data.csv --delimiter ';' --conv-col total_conversions --null-col \
+total_null --value-col total_conversion_value --model markov,shapley --order 2"
 )]
 pub struct AttributionArgs {
     /// Models to run, comma separated, or `all`.
@@ -113,6 +142,43 @@ pub struct AttributionArgs {
     /// JSON: add the Markov transition matrix.
     #[arg(long)]
     pub transitions: bool,
+
+    /// Workspace journeys: the map whose `conversion` touchpoint is the conversion and whose
+    /// touchpoints are the touches at touchpoint level.
+    #[arg(long, value_name = "MAP_ID")]
+    pub map: Option<String>,
+    /// Workspace journeys: the conversion, a touchpoint id of the map or, without a map,
+    /// event names (default purchase,deal_won).
+    #[arg(long, value_delimiter = ',', value_name = "X")]
+    pub conversion: Vec<String>,
+    /// Workspace journeys: what a touch is.
+    #[arg(long, value_enum, default_value_t = LevelArg::Channel)]
+    pub level: LevelArg,
+    /// Workspace journeys: only touches this long before the conversion, e.g. 30d, 2w
+    /// (default: every earlier touch).
+    #[arg(long, value_name = "DURATION")]
+    pub lookback: Option<String>,
+    /// Workspace journeys: the pause that ends a visit when the data has no session id.
+    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    pub session_timeout: String,
+    /// Workspace journeys: the period and the customers.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Show the cost block even when the period has no ad spend (it shows whenever it has).
+    #[arg(long)]
+    pub costs: bool,
+    /// The lead events, for cost per lead.
+    #[arg(long, value_delimiter = ',', value_name = "EVENT")]
+    pub lead: Vec<String>,
+    /// Also write the costs per channel and model as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub costs_csv: Option<PathBuf>,
+    /// Also write the survey comparison per channel and model as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub survey_csv: Option<PathBuf>,
+    /// Also draw the models side by side as an SVG chart to this file.
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
 }
 
 impl AttributionArgs {
@@ -205,37 +271,351 @@ struct Run {
     extra: Value,
 }
 
+/// Where the paths came from, and what the workspace adds to the credits.
+struct Input {
+    paths: PathSet,
+    language: Language,
+    workspace: Option<WorkspaceInfo>,
+}
+
+/// The workspace side of a run: the journeys' summary and what to join the credits with.
+struct WorkspaceInfo {
+    conversion: String,
+    level: JourneyLevel,
+    lookback: Option<String>,
+    journeys: u64,
+    conversions: u64,
+    value: f64,
+    /// Spend and leads per channel, when costs are shown.
+    costs: Option<Vec<polku_engine::attribution::journeys::ChannelCost>>,
+    /// Respondents per reported channel, when any answered.
+    reported: Option<BTreeMap<String, u64>>,
+}
+
 /// Runs `polku attribution`.
-pub fn run(args: &AttributionArgs) -> anyhow::Result<ExitCode> {
-    let Some(file) = &args.paths else {
-        bail!(
-            "attribution over the workspace's journeys is not available yet; give a path file with --paths FILE"
-        );
-    };
+///
+/// # Errors
+/// When the options are invalid, the path file or the workspace cannot be read, or a model
+/// fails.
+#[allow(clippy::too_many_lines)]
+pub fn run(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let settings = args.settings()?;
-    let paths = read_path_file(file, &args.file_format()?)?;
-    if paths.is_empty() {
-        bail!("{}: no path with a channel", file.display());
-    }
+    let input = match &args.paths {
+        Some(file) => {
+            if args.map.is_some()
+                || args.lookback.is_some()
+                || args.costs
+                || args.costs_csv.is_some()
+                || args.survey_csv.is_some()
+                || args.scope.from.is_some()
+                || args.scope.to.is_some()
+            {
+                bail!(
+                    "--map, --lookback, --from/--to and the cost and survey options work on the \
+                     workspace's journeys; leave them out with --paths"
+                );
+            }
+            let paths = read_path_file(file, &args.file_format()?)?;
+            if paths.is_empty() {
+                bail!("{}: no path with a channel", file.display());
+            }
+            Input {
+                paths,
+                language: Language::En,
+                workspace: None,
+            }
+        }
+        None => workspace_input(args, workspace)?,
+    };
+    let paths = &input.paths;
     let models = args.models(paths.has_nulls())?;
     let mut runs = Vec::with_capacity(models.len());
     for model in models {
         runs.push(
-            run_model(&paths, model, &settings, args).with_context(|| format!("model {model}"))?,
+            run_model(paths, model, &settings, args).with_context(|| format!("model {model}"))?,
         );
     }
+    let named: Vec<(&str, &Credits)> = runs.iter().map(|r| (r.model.name(), &r.credits)).collect();
+    let costs = input
+        .workspace
+        .as_ref()
+        .and_then(|w| w.costs.as_ref())
+        .map(|c| cost_report(paths.channel_names(), &named, c));
+    let survey = input
+        .workspace
+        .as_ref()
+        .and_then(|w| w.reported.as_ref())
+        .map(|r| survey_comparison(r, paths.channel_names(), &named));
+    if let Some(file) = &args.costs_csv {
+        write_file(file, &costs_csv(costs.as_deref().unwrap_or_default()))?;
+    }
+    if let Some(file) = &args.survey_csv {
+        let empty = survey_comparison(&BTreeMap::new(), &[], &named);
+        write_file(file, &survey_csv(survey.as_ref().unwrap_or(&empty)))?;
+    }
+    if let Some(file) = &args.chart {
+        write_file(file, chart(&input, &runs).as_str())?;
+    }
     let text = match args.format {
-        AttributionFormat::Csv => csv(&paths, &runs),
-        AttributionFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&json_report(&paths, &runs, args))?
-        ),
-        AttributionFormat::Table => table(&paths, &runs),
+        AttributionFormat::Csv => csv(paths, &runs),
+        AttributionFormat::Json => {
+            let mut report = json_report(paths, &runs, args);
+            if let Some(w) = &input.workspace {
+                report["workspace"] = json!({
+                    "conversion": w.conversion,
+                    "level": w.level,
+                    "lookback": w.lookback,
+                    "journeys": w.journeys,
+                    "conversions": w.conversions,
+                    "value": w.value,
+                });
+            }
+            if let Some(c) = &costs {
+                report["costs"] = serde_json::to_value(c)?;
+            }
+            if let Some(s) = &survey {
+                report["survey"] = serde_json::to_value(s)?;
+            }
+            format!("{}\n", serde_json::to_string_pretty(&report)?)
+        }
+        AttributionFormat::Table => {
+            let mut text = String::new();
+            if let Some(w) = &input.workspace {
+                text.push_str(&format!(
+                    "{} journeys, {} conversions ({}), value {:.2}; touches: {}{}\n\n",
+                    w.journeys,
+                    w.conversions,
+                    w.conversion,
+                    w.value,
+                    match w.level {
+                        JourneyLevel::Channel => "visits by channel group",
+                        JourneyLevel::Touchpoint => "touchpoints",
+                    },
+                    w.lookback
+                        .as_ref()
+                        .map(|l| format!(", look-back {l}"))
+                        .unwrap_or_default()
+                ));
+            }
+            text.push_str(&table(paths, &runs));
+            if let Some(c) = &costs {
+                text.push('\n');
+                text.push_str(&costs_table(c, &runs));
+            }
+            if let Some(s) = &survey {
+                text.push('\n');
+                text.push_str(&survey_table(s));
+            }
+            text
+        }
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn write_file(file: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(file, text).with_context(|| format!("cannot write {}", file.display()))
+}
+
+/// The paths of the workspace's journeys, with spend, leads and survey answers.
+fn workspace_input(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<Input> {
+    // Persona filters hand their customers to `JourneyQuery::customers` (and
+    // `channel_costs`); `ScopeArgs::range` refuses --persona until they exist.
+    let range = args.scope.range()?;
+    let level = match args.level {
+        LevelArg::Channel => JourneyLevel::Channel,
+        LevelArg::Touchpoint => JourneyLevel::Touchpoint,
+    };
+    let query = JourneyQuery {
+        map: args.map.clone(),
+        conversion: args
+            .conversion
+            .iter()
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect(),
+        level,
+        lookback_us: args.lookback.as_deref().map(parse_duration).transpose()?,
+        range,
+        session_gap_us: parse_duration(&args.session_timeout)?,
+        customers: None,
+    };
+    let (model, analytics) = open(workspace)?;
+    let found = with_spinner("attribution", || analytics.conversion_paths(&model, &query))?;
+    if found.paths.is_empty() {
+        bail!(
+            "no journey with a touch{}: import events with `polku import events`, or check \
+             --conversion, --map and the period",
+            if found.conversions > 0 {
+                format!(
+                    " ({} conversions, none with a touch before it)",
+                    found.conversions
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    let (costs, reported) = if level == JourneyLevel::Channel {
+        let leads: Vec<String> = if args.lead.is_empty() {
+            DEFAULT_LEADS.iter().map(|s| (*s).to_owned()).collect()
+        } else {
+            args.lead.clone()
+        };
+        let costs = analytics.channel_costs(range, &leads, query.customers.as_deref())?;
+        let has_spend = costs.iter().any(|c| c.spend.is_some());
+        let reported = analytics.reported_channels(range)?;
+        (
+            (has_spend || args.costs || args.costs_csv.is_some()).then_some(costs),
+            (!reported.is_empty() || args.survey_csv.is_some()).then_some(reported),
+        )
+    } else {
+        if args.costs || args.costs_csv.is_some() {
+            bail!("costs are by channel group: use --level channel");
+        }
+        (None, None)
+    };
+    Ok(Input {
+        paths: found.paths,
+        language: model.config.doc.language,
+        workspace: Some(WorkspaceInfo {
+            conversion: found.conversion,
+            level,
+            lookback: args.lookback.clone(),
+            journeys: found.journeys,
+            conversions: found.conversions,
+            value: found.value,
+            costs,
+            reported,
+        }),
+    })
+}
+
+/// The models side by side as a chart.
+fn chart(input: &Input, runs: &[Run]) -> polku_render::Svg {
+    let channels = input.paths.channel_names().to_vec();
+    polku_render::attribution_svg(&polku_render::AttributionChart {
+        language: input.language,
+        models: runs.iter().map(|r| r.model.name().to_owned()).collect(),
+        credit: (0..channels.len())
+            .map(|c| runs.iter().map(|r| r.credits.conversions[c]).collect())
+            .collect(),
+        channels,
+        measure: polku_render::ChartMeasure::Conversions,
+    })
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or_else(String::new, |v| v.to_string())
+}
+
+fn opt2(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"))
+}
+
+fn costs_csv(rows: &[CostRow]) -> String {
+    let mut out = String::from(
+        "channel,model,spend,leads,cost_per_lead,conversions,value,cost_per_conversion,return_on_ad_spend\n",
+    );
+    for r in rows {
+        for m in &r.models {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{}\n",
+                csv_field(&r.channel),
+                m.model,
+                opt(r.spend),
+                r.leads,
+                opt(r.cost_per_lead),
+                m.conversions,
+                m.value,
+                opt(m.cost_per_conversion),
+                opt(m.return_on_ad_spend)
+            ));
+        }
+    }
+    out
+}
+
+fn survey_csv(s: &SurveyComparison) -> String {
+    let mut out = String::from("channel,model,reported,reported_share,credit_share\n");
+    for r in &s.channels {
+        for m in &r.models {
+            out.push_str(&format!(
+                "{},{},{},{},{}\n",
+                csv_field(&r.channel),
+                m.model,
+                r.reported,
+                r.reported_share,
+                m.share
+            ));
+        }
+    }
+    out
+}
+
+fn costs_table(rows: &[CostRow], runs: &[Run]) -> String {
+    let mut out = String::new();
+    let mut head = vec![
+        "COSTS".to_owned(),
+        "spend".to_owned(),
+        "leads".to_owned(),
+        "per lead".to_owned(),
+    ];
+    head.extend(runs.iter().map(|r| format!("CPA {}", r.model)));
+    let mut lines = vec![head];
+    for r in rows {
+        let mut line = vec![
+            r.channel.clone(),
+            opt2(r.spend),
+            r.leads.to_string(),
+            opt2(r.cost_per_lead),
+        ];
+        line.extend(r.models.iter().map(|m| opt2(m.cost_per_conversion)));
+        lines.push(line);
+    }
+    out.push_str(&align(&lines));
+    let mut head = vec!["ROAS".to_owned()];
+    head.extend(runs.iter().map(|r| r.model.name().to_owned()));
+    let mut lines = vec![head];
+    for r in rows.iter().filter(|r| r.spend.is_some()) {
+        let mut line = vec![r.channel.clone()];
+        line.extend(r.models.iter().map(|m| opt2(m.return_on_ad_spend)));
+        lines.push(line);
+    }
+    out.push('\n');
+    out.push_str(&align(&lines));
+    out
+}
+
+fn survey_table(s: &SurveyComparison) -> String {
+    let pct = |x: f64| format!("{:.1} %", x * 100.0);
+    let mut head = vec![
+        "SELF-REPORTED".to_owned(),
+        "answers".to_owned(),
+        "share".to_owned(),
+    ];
+    head.extend(s.agreement.iter().map(|a| a.model.clone()));
+    let mut lines = vec![head];
+    for r in &s.channels {
+        let mut line = vec![
+            r.channel.clone(),
+            r.reported.to_string(),
+            pct(r.reported_share),
+        ];
+        line.extend(r.models.iter().map(|m| pct(m.share)));
+        lines.push(line);
+    }
+    let mut agree = vec!["agreement".to_owned(), s.answers.to_string(), String::new()];
+    agree.extend(s.agreement.iter().map(|a| pct(a.overlap)));
+    lines.push(agree);
+    let mut out = align(&lines);
+    out.push_str(
+        "(agreement: the share of credit that falls where respondents said they came from, \
+         sum over channels of the smaller of the two shares)\n",
+    );
+    out
 }
 
 fn run_model(

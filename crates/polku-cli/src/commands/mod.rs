@@ -54,7 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mermaid(MermaidCommand::Export(args)) => mermaid::export(args, ws),
         Command::Catalogue(args) => catalogue::run(args, ws),
         Command::Demo(args) => demo::run(args),
-        Command::Attribution(args) => attribution::run(args),
+        Command::Attribution(args) => attribution::run(args, ws),
         Command::Import(args) => import::run(args, ws),
         Command::Stats(args) => stats::run(args, ws),
         Command::Forget(args) => forget::run(args, ws),

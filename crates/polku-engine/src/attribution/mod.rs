@@ -11,11 +11,16 @@
 //! | Shapley, ordered Shapley | [`shapley`] | Shapley value of a game on channel sets (Zhao et al.) |
 //! | fractribution | [`fractribution`] | Snowplow's counterfactual path-level method |
 //!
+//! Paths come from path files ([`read_path_file`]) or from the workspace's events
+//! ([`Analytics::conversion_paths`](crate::Analytics::conversion_paths), in [`journeys`], which
+//! also joins ad spend and self-reported channels).
+//!
 //! [`attribute`] runs one model by name with [`Settings`]; the modules offer the full results
 //! (removal effects, transition matrix, per-position credit, path summaries).
 
 pub mod fractribution;
 pub mod heuristic;
+pub mod journeys;
 pub mod markov;
 pub mod paths;
 pub mod shapley;
@@ -27,6 +32,7 @@ use std::str::FromStr;
 
 pub use fractribution::{FractributionOptions, PathTransform};
 pub use heuristic::PositionShares;
+pub use journeys::{JourneyLevel, JourneyQuery, WorkspacePaths};
 pub use markov::{MarkovModel, MarkovOptions, MarkovResult};
 pub use paths::{
     ChannelId, EmptyPaths, PathFileFormat, PathRef, PathSet, PathSetBuilder, read_path_file,

@@ -493,14 +493,16 @@ fn read_chunked(
                 scope.spawn(move || {
                     // Line of the chunk's first record: the header, then the lines before it.
                     let before = body[..from].iter().filter(|&&b| b == b'\n').count() as u64;
-                    let mut csv = csv::ReaderBuilder::new()
-                        .delimiter(format.delimiter)
-                        .has_headers(false)
-                        .flexible(false)
-                        .from_reader(&body[from..to]);
                     let mut builder = PathSetBuilder::new();
                     builder.reserve(hint / threads);
-                    parse_records(&mut csv, columns, format, source, 1 + before, &mut builder)?;
+                    parse_plain(
+                        &body[from..to],
+                        columns,
+                        format,
+                        source,
+                        2 + before,
+                        &mut builder,
+                    )?;
                     Ok(builder)
                 })
             })
@@ -537,6 +539,8 @@ pub fn read_paths<R: Read>(
 
 /// Positions of the columns a path file needs.
 struct Columns {
+    /// How many columns the header has (every record must have as many).
+    count: usize,
     path: usize,
     conversions: usize,
     nulls: Option<usize>,
@@ -579,6 +583,7 @@ fn read_header<R: Read>(
             })
     };
     let columns = Columns {
+        count: names.len(),
         path: column(&format.path_column)?,
         conversions: column(&format.conversions_column)?,
         nulls: format.nulls_column.as_deref().map(column).transpose()?,
@@ -673,6 +678,151 @@ fn parse_records<R: Read>(
     }
 }
 
+/// Adds the records of a chunk of a path file without quoted fields; `first_line` is the line
+/// number of the chunk's first line. Equivalent to [`parse_records`] on such input (empty lines
+/// are skipped, every record must have the header's number of fields), but it splits the
+/// buffer in place and interns channels through a table keyed by the buffer's own bytes, so a
+/// record costs no allocation.
+fn parse_plain(
+    chunk: &[u8],
+    columns: &Columns,
+    format: &PathFileFormat,
+    source: &str,
+    first_line: u64,
+    builder: &mut PathSetBuilder,
+) -> Result<(), AttributionError> {
+    let sep = format.separator.as_bytes();
+    if sep.is_empty() {
+        return Err(AttributionError::EmptySeparator);
+    }
+    let mut known: FxMap<&[u8], ChannelId> = FxMap::default();
+    let mut ids: Vec<ChannelId> = Vec::new();
+    let mut starts: Vec<usize> = Vec::with_capacity(columns.count + 1);
+    let mut line = first_line;
+    for raw in chunk.split(|&b| b == b'\n') {
+        let this_line = line;
+        line += 1;
+        let record = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if record.is_empty() {
+            continue;
+        }
+        // Field i is record[starts[i]..starts[i + 1] - 1].
+        starts.clear();
+        starts.push(0);
+        for (i, &b) in record.iter().enumerate() {
+            if b == format.delimiter {
+                starts.push(i + 1);
+            }
+        }
+        starts.push(record.len() + 1);
+        let fields = starts.len() - 1;
+        if fields != columns.count {
+            return Err(AttributionError::Csv {
+                file: source.to_owned(),
+                message: format!(
+                    "line {this_line}: found record with {fields} fields, but the header has {}",
+                    columns.count
+                ),
+            });
+        }
+        let get = |col: usize| &record[starts[col]..starts[col + 1] - 1];
+        let bad = |col: usize, column: &str, reason: String| AttributionError::BadField {
+            file: source.to_owned(),
+            line: this_line,
+            column: column.to_owned(),
+            value: String::from_utf8_lossy(get(col)).into_owned(),
+            reason,
+        };
+        let field = |col: usize, name: &str| -> Result<f64, AttributionError> {
+            parse_count(get(col)).map_err(|reason| bad(col, name, reason))
+        };
+        let conversions = field(columns.conversions, &format.conversions_column)?;
+        let nulls = match (columns.nulls, &format.nulls_column) {
+            (Some(c), Some(name)) => field(c, name)?,
+            _ => 0.0,
+        };
+        let value = match (columns.value, &format.value_column) {
+            (Some(c), Some(name)) => field(c, name)?,
+            _ => 0.0,
+        };
+        if value > 0.0 && conversions == 0.0 {
+            let name = format.value_column.as_deref().unwrap_or_default();
+            return Err(bad(
+                columns.value.unwrap_or(0),
+                name,
+                "a value without conversions".to_owned(),
+            ));
+        }
+        let path = get(columns.path);
+        ids.clear();
+        for token in path.split_pieces(sep) {
+            let name = token.trim_ascii_blanks();
+            if name.is_empty() {
+                continue;
+            }
+            let id = if let Some(&id) = known.get(name) {
+                id
+            } else {
+                let Ok(text) = std::str::from_utf8(name) else {
+                    return Err(bad(
+                        columns.path,
+                        &format.path_column,
+                        "not UTF-8".to_owned(),
+                    ));
+                };
+                let id = builder.channel(text);
+                known.insert(name, id);
+                id
+            };
+            ids.push(id);
+        }
+        builder.add_unchecked(&ids, conversions, nulls, value);
+    }
+    Ok(())
+}
+
+/// Splitting and trimming byte strings without going through `str`.
+trait Bytes {
+    /// The pieces between occurrences of a non-empty separator.
+    fn split_pieces<'a>(&'a self, sep: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a;
+    /// Without leading and trailing spaces and tabs.
+    fn trim_ascii_blanks(&self) -> &[u8];
+}
+
+impl Bytes for [u8] {
+    fn split_pieces<'a>(&'a self, sep: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let mut rest = Some(self);
+        std::iter::from_fn(move || {
+            let text = rest?;
+            let at = if sep.len() == 1 {
+                text.iter().position(|&b| b == sep[0])
+            } else {
+                text.windows(sep.len()).position(|w| w == sep)
+            };
+            match at {
+                Some(i) => {
+                    rest = Some(&text[i + sep.len()..]);
+                    Some(&text[..i])
+                }
+                None => {
+                    rest = None;
+                    Some(text)
+                }
+            }
+        })
+    }
+
+    fn trim_ascii_blanks(&self) -> &[u8] {
+        let blank = |b: &u8| *b == b' ' || *b == b'\t';
+        let start = self.iter().position(|b| !blank(b)).unwrap_or(self.len());
+        let end = self
+            .iter()
+            .rposition(|b| !blank(b))
+            .map_or(start, |i| i + 1);
+        &self[start..end.max(start)]
+    }
+}
+
 /// Splits `text` on a non-empty byte separator.
 fn split_bytes<'a>(text: &'a str, sep: &'a [u8]) -> impl Iterator<Item = &'a str> + 'a {
     let bytes = text.as_bytes();
@@ -698,6 +848,12 @@ fn split_bytes<'a>(text: &'a str, sep: &'a [u8]) -> impl Iterator<Item = &'a str
 }
 
 fn parse_count(raw: &[u8]) -> Result<f64, String> {
+    // Whole numbers below 2^53 (the usual counts) directly, exactly as `str::parse` gives them.
+    if !raw.is_empty() && raw.len() <= 15 && raw.iter().all(u8::is_ascii_digit) {
+        let n = raw.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+        #[allow(clippy::cast_precision_loss)]
+        return Ok(n as f64);
+    }
     let text = std::str::from_utf8(raw)
         .map_err(|_| "not UTF-8".to_owned())?
         .trim();

@@ -101,7 +101,7 @@ impl LabelCodec {
         &self.labels[code as usize]
     }
 
-    fn intern(&mut self, label: &str) -> u32 {
+    pub(crate) fn intern(&mut self, label: &str) -> u32 {
         if let Some(&c) = self.codes.get(label) {
             return c;
         }

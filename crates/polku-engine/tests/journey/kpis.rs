@@ -1,55 +1,9 @@
 //! KPIs per channel group on a small known table with ad costs.
 
-use std::sync::Arc;
-
-use datafusion::arrow::array::{
-    ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
-};
 use polku_engine::kpis::KpiQuery;
 use polku_engine::{Analytics, TimeRange};
-use polku_store::events::TableWriter;
-use polku_store::schema::{Table, cost_schema};
 
-use crate::util::{D, MIN, T0, TestWorkspace, ev};
-
-/// (day from T0, channel, impressions, clicks, spend)
-fn write_costs(ws: &TestWorkspace, rows: &[(i64, &str, i64, i64, f64)]) {
-    let dir = ws.root().join(Table::Costs.dir());
-    std::fs::create_dir_all(&dir).unwrap();
-    let n = rows.len();
-    let text = |f: &dyn Fn(usize) -> Option<String>| -> ArrayRef {
-        Arc::new((0..n).map(f).collect::<StringArray>())
-    };
-    let t0_day = i32::try_from(T0 / D).unwrap();
-    let columns: Vec<ArrayRef> = vec![
-        text(&|i| Some(format!("r{i}"))),
-        Arc::new(Date32Array::from(
-            rows.iter()
-                .map(|r| t0_day + i32::try_from(r.0).unwrap())
-                .collect::<Vec<_>>(),
-        )),
-        text(&|i| Some(rows[i].1.to_owned())),
-        text(&|_| None),
-        text(&|_| None),
-        text(&|_| None),
-        Arc::new(Int64Array::from(
-            rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-        )),
-        Arc::new(Int64Array::from(
-            rows.iter().map(|r| r.3).collect::<Vec<_>>(),
-        )),
-        Arc::new(Float64Array::from(
-            rows.iter().map(|r| r.4).collect::<Vec<_>>(),
-        )),
-        text(&|_| Some("EUR".to_owned())),
-        text(&|_| Some("imp".to_owned())),
-    ];
-    let schema = cost_schema();
-    let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
-    let mut w = TableWriter::create(&dir.join("imp-00000.parquet"), &schema).unwrap();
-    w.write(&batch).unwrap();
-    w.finish().unwrap();
-}
+use crate::util::{D, MIN, TestWorkspace, ev, write_costs};
 
 #[test]
 fn three_layers_per_channel() {

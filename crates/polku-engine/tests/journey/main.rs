@@ -1,6 +1,7 @@
 //! Journey analytics over workspace tables: funnels, paths, stages and retention.
 
 mod abtest;
+mod attribution;
 mod breakpoints;
 mod crosscheck;
 mod funnel;

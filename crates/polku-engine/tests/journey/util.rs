@@ -4,11 +4,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, Float64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+    ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    TimestampMicrosecondArray,
 };
 use polku_model::{Workspace, WorkspaceFile};
 use polku_store::events::TableWriter;
-use polku_store::schema::{Table, event_schema};
+use polku_store::schema::{Table, cost_schema, event_schema, survey_schema};
 
 /// Seconds → microseconds.
 pub const S: i64 = 1_000_000;
@@ -195,4 +196,70 @@ pub fn write_events(path: &Path, rows: &[Ev]) {
     let mut writer = TableWriter::create(path, &schema).unwrap();
     writer.write(&batch).unwrap();
     writer.finish().unwrap();
+}
+
+/// (day from T0, channel, impressions, clicks, spend)
+pub fn write_costs(ws: &TestWorkspace, rows: &[(i64, &str, i64, i64, f64)]) {
+    let dir = ws.root().join(Table::Costs.dir());
+    std::fs::create_dir_all(&dir).unwrap();
+    let n = rows.len();
+    let text = |f: &dyn Fn(usize) -> Option<String>| -> ArrayRef {
+        Arc::new((0..n).map(f).collect::<StringArray>())
+    };
+    let t0_day = i32::try_from(T0 / D).unwrap();
+    let columns: Vec<ArrayRef> = vec![
+        text(&|i| Some(format!("r{i}"))),
+        Arc::new(Date32Array::from(
+            rows.iter()
+                .map(|r| t0_day + i32::try_from(r.0).unwrap())
+                .collect::<Vec<_>>(),
+        )),
+        text(&|i| Some(rows[i].1.to_owned())),
+        text(&|_| None),
+        text(&|_| None),
+        text(&|_| None),
+        Arc::new(Int64Array::from(
+            rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        )),
+        Arc::new(Int64Array::from(
+            rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        )),
+        Arc::new(Float64Array::from(
+            rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+        )),
+        text(&|_| Some("EUR".to_owned())),
+        text(&|_| Some("imp".to_owned())),
+    ];
+    let schema = cost_schema();
+    let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+    let mut w = TableWriter::create(&dir.join("imp-00000.parquet"), &schema).unwrap();
+    w.write(&batch).unwrap();
+    w.finish().unwrap();
+}
+
+/// (respondent, question, answer, reported channel): one survey file without submission times.
+pub fn write_survey(ws: &TestWorkspace, rows: &[(&str, &str, &str, Option<&str>)]) {
+    let dir = ws.root().join(Table::Survey.dir());
+    std::fs::create_dir_all(&dir).unwrap();
+    let n = rows.len();
+    let schema = survey_schema();
+    let columns: Vec<ArrayRef> = vec![
+        strings(
+            (0..n)
+                .map(|i| Some(format!("r{i}")))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|s| s.as_deref()),
+        ),
+        strings(rows.iter().map(|r| Some(r.0))),
+        Arc::new(TimestampMicrosecondArray::from(vec![None; n]).with_timezone("UTC")),
+        strings(rows.iter().map(|r| Some(r.1))),
+        strings(rows.iter().map(|r| Some(r.2))),
+        strings(rows.iter().map(|r| r.3)),
+        strings(rows.iter().map(|_| Some("imp"))),
+    ];
+    let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+    let mut w = TableWriter::create(&dir.join("imp-00000.parquet"), &schema).unwrap();
+    w.write(&batch).unwrap();
+    w.finish().unwrap();
 }

@@ -1,0 +1,156 @@
+//! `polku attribution` on a generated workspace: the models recover the channels the
+//! generator planted as strongest, the cost and survey blocks join in, and the extra outputs
+//! keep the main CSV unchanged.
+
+use std::path::Path;
+use std::process::Command;
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_polku"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("POLKU_WORKSPACE")
+        .output()
+        .expect("polku runs");
+    assert!(
+        output.status.success(),
+        "polku {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The `n` names with the largest numbers.
+fn top(values: &[(String, f64)], n: usize) -> Vec<String> {
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.into_iter().take(n).map(|(k, _)| k).collect()
+}
+
+#[test]
+fn generated_workspace_recovers_the_planted_channels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    ok(dir, &["init", "ws", "--template", "b2b", "--lang", "en"]);
+    let ws = dir.join("ws");
+    let events = dir.join("gen.csv");
+    ok(
+        dir,
+        &[
+            "generate",
+            "--customers",
+            "6000",
+            "--seed",
+            "7",
+            "--out",
+            events.to_str().unwrap(),
+        ],
+    );
+    let file = |suffix: &str| dir.join(format!("gen.{suffix}")).display().to_string();
+    ok(&ws, &["import", "events", events.to_str().unwrap()]);
+    ok(&ws, &["import", "costs", &file("costs.csv")]);
+    ok(&ws, &["import", "survey", &file("survey.csv")]);
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file("truth.json")).unwrap()).unwrap();
+
+    let chart = dir.join("chart.svg");
+    let costs = dir.join("costs.csv");
+    let report: serde_json::Value = serde_json::from_str(&ok(
+        &ws,
+        &[
+            "attribution",
+            "--model",
+            "first,last,linear,markov,shapley",
+            "--conversion",
+            "purchase,deal_won",
+            "--format",
+            "json",
+            "--chart",
+            chart.to_str().unwrap(),
+            "--costs-csv",
+            costs.to_str().unwrap(),
+        ],
+    ))
+    .unwrap();
+    let models = report["models"].as_array().unwrap();
+    let credits = |name: &str| -> Vec<(String, f64)> {
+        let m = models.iter().find(|m| m["model"] == name).unwrap();
+        m["credits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["channel"].as_str().unwrap().to_owned(),
+                    c["conversions"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // Credits sum to the conversions in every model.
+    let total = report["totals"]["conversions"].as_f64().unwrap();
+    for m in models {
+        let sum: f64 = m["credits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["conversions"].as_f64().unwrap())
+            .sum();
+        assert!((sum - total).abs() < 1e-6 * total, "{}", m["model"]);
+    }
+    // The planted removal effects: the truth's strongest channel is among Markov's and
+    // Shapley's top two, and the two weakest planted channels are in neither model's top three.
+    let planted: Vec<(String, f64)> = truth["removal_effects"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_f64().unwrap()))
+        .collect();
+    let strongest = top(&planted, 1)[0].clone();
+    let mut weakest = planted.clone();
+    weakest.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let weakest: Vec<String> = weakest.into_iter().take(2).map(|(k, _)| k).collect();
+    for model in ["markov", "shapley"] {
+        let ranked = top(&credits(model), 3);
+        assert!(
+            ranked[..2].contains(&strongest),
+            "{model}: top {ranked:?}, planted strongest {strongest}"
+        );
+        for w in &weakest {
+            assert!(
+                !ranked.contains(w),
+                "{model}: top {ranked:?} has the weak {w}"
+            );
+        }
+    }
+    // Costs: spend per channel equals the generator's, and every model gets a CPA column.
+    let cost_rows = report["costs"].as_array().unwrap();
+    for (channel, spend) in truth["spend"].as_object().unwrap() {
+        let row = cost_rows.iter().find(|r| &r["channel"] == channel).unwrap();
+        assert!((row["spend"].as_f64().unwrap() - spend.as_f64().unwrap()).abs() < 0.01);
+        assert_eq!(row["models"].as_array().unwrap().len(), 5);
+    }
+    let csv = std::fs::read_to_string(&costs).unwrap();
+    assert!(csv.starts_with(
+        "channel,model,spend,leads,cost_per_lead,conversions,value,cost_per_conversion,return_on_ad_spend\n"
+    ));
+    // Survey: answers were imported and each model has an agreement between 0 and 1.
+    let survey = &report["survey"];
+    assert!(survey["answers"].as_u64().unwrap() > 100);
+    for a in survey["agreement"].as_array().unwrap() {
+        let o = a["overlap"].as_f64().unwrap();
+        assert!((0.0..=1.0 + 1e-9).contains(&o));
+    }
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("Markov (removal effect)"));
+
+    // The CSV keeps its columns; the extra blocks do not enter it.
+    let csv = ok(
+        &ws,
+        &["attribution", "--model", "first,markov", "--format", "csv"],
+    );
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("channel,model,conversions,value"));
+    assert!(lines.all(|l| l.split(',').count() == 4));
+}

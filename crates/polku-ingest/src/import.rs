@@ -460,10 +460,13 @@ fn write_resolved(
                     let mut writer: Option<polku_store::events::TableWriter> = None;
                     let mut rows = 0u64;
                     loop {
-                        let batch = match rx.lock().map(|r| r.recv()) {
+                        let resolved = match rx.lock().map(|r| r.recv()) {
                             Ok(Ok(b)) => b,
                             _ => break,
                         };
+                        // Customers are looked up here, in parallel; the order of rows
+                        // matters only to the resolver.
+                        let batch = with_customers(&resolved, ids)?;
                         if writer.is_none() {
                             writer = Some(staging.create_file(schema)?);
                         }
@@ -492,11 +495,8 @@ fn write_resolved(
                     let batch = batch?;
                     done += batch.num_rows() as u64;
                     let resolved = resolver.resolve(&batch)?;
-                    if resolved.num_rows() > 0 {
-                        let full = with_customers(&resolved, ids)?;
-                        if tx.send(full).is_err() {
-                            break;
-                        }
+                    if resolved.num_rows() > 0 && tx.send(resolved).is_err() {
+                        break;
                     }
                     progress.set(done);
                 }

@@ -36,6 +36,7 @@ struct CsvCells<'a> {
 }
 
 impl Cells for CsvCells<'_> {
+    #[inline]
     fn cell(&self, i: usize) -> Result<Cell<'_>, String> {
         match self.record.get(i) {
             None => Ok(Cell::Null),

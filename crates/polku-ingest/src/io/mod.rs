@@ -378,9 +378,9 @@ impl Mapper {
         }
     }
 
-    fn text<'a>(
+    fn text<'a, C: Cells + ?Sized>(
         &'a self,
-        cells: &'a dyn Cells,
+        cells: &'a C,
         field: Field,
     ) -> Result<Option<Cow<'a, str>>, (String, String)> {
         let cell = match &self.slots[slot(field)] {
@@ -411,7 +411,7 @@ impl Mapper {
         })
     }
 
-    fn time_of(&self, cells: &dyn Cells) -> Result<i64, (String, String)> {
+    fn time_of<C: Cells + ?Sized>(&self, cells: &C) -> Result<i64, (String, String)> {
         let err = |m: String| (self.column_name(Field::Time), m);
         let cell = match &self.slots[slot(Field::Time)] {
             Some(Resolved::Constant(c)) => return self.time.parse(c).map_err(err),
@@ -441,7 +441,7 @@ impl Mapper {
         }
     }
 
-    fn value_of(&self, cells: &dyn Cells) -> Result<Option<f64>, (String, String)> {
+    fn value_of<C: Cells + ?Sized>(&self, cells: &C) -> Result<Option<f64>, (String, String)> {
         let err = |m: String| (self.column_name(Field::Value), m);
         let cell = match &self.slots[slot(Field::Value)] {
             None => return Ok(None),
@@ -463,13 +463,15 @@ impl Mapper {
         }
     }
 
-    /// Maps one row. `props` is a scratch buffer the row's properties borrow.
+    /// Maps one row. `props` is a scratch buffer the row's properties borrow. Generic, so that
+    /// each reader's cell access is compiled into the mapping rather than called through a
+    /// trait object per cell.
     ///
     /// # Errors
     /// `(column name, message)` for the first bad cell.
-    pub fn map<'a>(
+    pub fn map<'a, C: Cells + ?Sized>(
         &'a self,
-        cells: &'a dyn Cells,
+        cells: &'a C,
         props: &'a mut String,
     ) -> Result<EventRow<'a>, (String, String)> {
         let time = self.time_of(cells)?;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use polku_model::templates::{TemplateKind, fixture};
 use polku_model::{Language, Workspace, WorkspaceFile};
 
-use common::{ok, polku};
+use common::{Run, ok, polku};
 
 /// A fresh workspace from a template in a temporary folder; returns (tempdir, workspace path).
 fn workspace(template: &str, lang: &str) -> (tempfile::TempDir, PathBuf) {
@@ -758,7 +758,7 @@ fn render_with_data_draws_the_numbers_on_the_poster() {
 
 /// A B2B workspace with generated events, survey answers and ad costs imported, and a map of HR-Hanna's
 /// bound to the data.
-fn workspace_with_data() -> (tempfile::TempDir, PathBuf) {
+fn workspace_with_bound_data() -> (tempfile::TempDir, PathBuf) {
     let (tmp, ws) = workspace("b2b", "en");
     let data = tmp.path().join("data.csv");
     ok(
@@ -809,7 +809,7 @@ fn json(run: &Run) -> serde_json::Value {
 
 #[test]
 fn template_personas_take_the_generated_customers() {
-    let (_tmp, ws) = workspace_with_data();
+    let (_tmp, ws) = workspace_with_bound_data();
     let sizes = json(&ok(&ws, &["personas", "sizes", "--format", "json"]));
     let sizes = sizes.as_array().unwrap();
     let count = |p: Option<&str>| {
@@ -869,7 +869,7 @@ fn template_personas_take_the_generated_customers() {
 
 #[test]
 fn segments_list_each_personas_customers_by_stage() {
-    let (_tmp, ws) = workspace_with_data();
+    let (_tmp, ws) = workspace_with_bound_data();
     let rows = json(&ok(&ws, &["segments", "--persona", "hr-hanna", "--format", "json"]));
     let rows = rows.as_array().unwrap();
     assert!(!rows.is_empty());
@@ -977,7 +977,7 @@ steps:
 
 #[test]
 fn kpis_per_stage_and_touchpoint_of_a_map() {
-    let (_tmp, ws) = workspace_with_data();
+    let (_tmp, ws) = workspace_with_bound_data();
     let csv = ok(&ws, &["kpis", "--by", "stage", "--map", "hanna-data", "--format", "csv"]).stdout;
     let names: Vec<&str> = csv
         .lines()
@@ -1007,7 +1007,7 @@ fn kpis_per_stage_and_touchpoint_of_a_map() {
 
 #[test]
 fn personas_suggest_proposes_segments_and_writes_drafts() {
-    let (_tmp, ws) = workspace_with_data();
+    let (_tmp, ws) = workspace_with_bound_data();
     let report = json(&ok(
         &ws,
         &["personas", "suggest", "--k", "3", "--seed", "7", "--format", "json"],

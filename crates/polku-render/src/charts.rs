@@ -662,6 +662,7 @@ const RET_LABEL_W: f64 = 170.0;
 const RET_ROW_H: f64 = 24.0;
 
 /// The cohorts in order with their cells by period, and the largest period.
+#[allow(clippy::type_complexity)]
 fn cohorts(data: &RetentionData) -> (Vec<(&str, BTreeMap<u32, &RetentionCell>)>, u32) {
     let mut rows: Vec<(&str, BTreeMap<u32, &RetentionCell>)> = Vec::new();
     let mut max = 0;
@@ -824,7 +825,7 @@ pub fn breakpoints_chart(data: &BreakpointsData, lang: Language) -> Svg {
     let detail_st = style::TINY;
     for (i, (b, bar)) in data.items.iter().zip(&bars).enumerate() {
         let y = bar.y - 8.0;
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             out.rect(PAD - 6.0, y, CHART_W - 2.0 * PAD + 12.0, BP_ROW_H)
                 .fill(color::BAND)
                 .end();

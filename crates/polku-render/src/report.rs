@@ -371,21 +371,6 @@ fn base64(data: &[u8]) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::base64;
-
-    #[test]
-    fn base64_matches_the_standard() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-        assert_eq!(base64("äö".as_bytes()), "w6TDtg==");
-    }
-}
-
 /// Inline SVG in HTML needs no namespace; dropping it keeps the file free of any URL.
 fn inline(svg: &crate::Svg) -> String {
     svg.as_str()
@@ -415,9 +400,9 @@ fn living_header(out: &mut String, tr: &Tr, l: &LivingWorkspace) {
         .persona
         .clone()
         .unwrap_or_else(|| tr.t("report-all-personas"));
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<span>{}: <strong>{}</strong></span><span>{}: <strong>{}</strong></span><span>{}: <strong>{}</strong></span></div>\n",
+        "<span>{}: <strong>{}</strong></span><span>{}: <strong>{}</strong></span><span>{}: <strong>{}</strong></span></div>",
         escape(&tr.t("report-persona")),
         escape(&persona),
         escape(&tr.t("report-events")),
@@ -574,4 +559,19 @@ fn measured_map(
         chart(out, &charts::emotion_chart(e, lang));
     }
     out.push_str("</div></section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64;
+
+    #[test]
+    fn base64_matches_the_standard() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64("äö".as_bytes()), "w6TDtg==");
+    }
 }

@@ -257,16 +257,20 @@ fn example_interviews(ws: &Workspace) -> String {
                     scores.iter().sum::<f64>() / scores.len() as f64
                 };
                 for (ti, t) in stage.touchpoints.iter().enumerate().take(2) {
-                    if ti == 1 && (i + si) % 2 == 0 {
+                    if ti == 1 && (i + si).is_multiple_of(2) {
                         continue;
                     }
                     step += 1;
                     // Spread that differs by stage: −2..+2 around the map's score.
                     let offset = ((i * 7 + si * 3 + ti) % 5) as i64 - 2;
-                    let spread = if si % 2 == 0 { offset } else { offset / 2 };
+                    let spread = if si.is_multiple_of(2) {
+                        offset
+                    } else {
+                        offset / 2
+                    };
                     #[allow(clippy::cast_possible_truncation)]
                     let emotion = (base.round() as i64 + spread).clamp(-3, 3);
-                    let failure = if i % 3 == 0 && ti == 0 {
+                    let failure = if i.is_multiple_of(3) && ti == 0 {
                         stage.pain_points.first().map(|p| p.text.as_str())
                     } else {
                         None

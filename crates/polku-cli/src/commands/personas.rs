@@ -97,7 +97,9 @@ fn parse_k(s: &str) -> Result<KArg, String> {
     }
     match s.parse::<usize>() {
         Ok(k) if (1..=50).contains(&k) => Ok(KArg::Fixed(k)),
-        _ => Err(format!("`{s}` is not a number of segments from 1 to 50, or `auto`")),
+        _ => Err(format!(
+            "`{s}` is not a number of segments from 1 to 50, or `auto`"
+        )),
     }
 }
 

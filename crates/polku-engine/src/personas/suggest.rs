@@ -199,7 +199,10 @@ fn numbers(profiles: &[&Profile]) -> Numbers {
                 .map(|p| f64::from(u8::from(p.days_to_conversion.is_some()))),
         ),
         median_days_to_conversion: median(
-            profiles.iter().filter_map(|p| p.days_to_conversion).collect(),
+            profiles
+                .iter()
+                .filter_map(|p| p.days_to_conversion)
+                .collect(),
         ),
         value: mean(profiles.iter().map(|p| p.value)),
     }

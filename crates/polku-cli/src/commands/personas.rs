@@ -291,7 +291,7 @@ fn write_draft(
         })
         .collect();
     let persona = Persona {
-        id: PersonaId::new(&slugify(&id)).context("segment id")?,
+        id: PersonaId::new(slugify(&id)).context("segment id")?,
         name: format!("Segment {}: {}", s.segment, s.label),
         summary: Some(format!(
             "{} customers ({:.0} %){}",

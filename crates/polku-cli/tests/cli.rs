@@ -813,10 +813,7 @@ fn template_personas_take_the_generated_customers() {
     let sizes = json(&ok(&ws, &["personas", "sizes", "--format", "json"]));
     let sizes = sizes.as_array().unwrap();
     let count = |p: Option<&str>| {
-        sizes
-            .iter()
-            .find(|s| s["persona"].as_str() == p)
-            .unwrap()["customers"]
+        sizes.iter().find(|s| s["persona"].as_str() == p).unwrap()["customers"]
             .as_u64()
             .unwrap()
     };
@@ -833,7 +830,16 @@ fn template_personas_take_the_generated_customers() {
     assert_eq!(hanna + marja + none, stats["customers"].as_u64().unwrap());
 
     // --persona restricts the analyses to the persona's customers.
-    let all = json(&ok(&ws, &["funnel", "--steps", "page_view,lead_created", "--format", "json"]));
+    let all = json(&ok(
+        &ws,
+        &[
+            "funnel",
+            "--steps",
+            "page_view,lead_created",
+            "--format",
+            "json",
+        ],
+    ));
     let marja_funnel = json(&ok(
         &ws,
         &[
@@ -855,7 +861,13 @@ fn template_personas_take_the_generated_customers() {
         &["distributions", "--conversion", "deal_won"],
         &["kpis"],
         &["breakpoints"],
-        &["abtest", "--variant-prop", "customer_type", "--metric", "deal_won"],
+        &[
+            "abtest",
+            "--variant-prop",
+            "customer_type",
+            "--metric",
+            "deal_won",
+        ],
         &["stages", "hanna-data"],
     ] {
         let mut args = cmd.to_vec();
@@ -864,13 +876,20 @@ fn template_personas_take_the_generated_customers() {
     }
     let bad = polku(&ws, &["repeat", "--persona", "hr-hana"]);
     assert_ne!(bad.code, 0);
-    assert!(bad.stderr.contains("no persona `hr-hana`"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("no persona `hr-hana`"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]
 fn segments_list_each_personas_customers_by_stage() {
     let (_tmp, ws) = workspace_with_bound_data();
-    let rows = json(&ok(&ws, &["segments", "--persona", "hr-hanna", "--format", "json"]));
+    let rows = json(&ok(
+        &ws,
+        &["segments", "--persona", "hr-hanna", "--format", "json"],
+    ));
     let rows = rows.as_array().unwrap();
     assert!(!rows.is_empty());
     let stages = ["awareness", "consideration", "purchase"];
@@ -899,7 +918,15 @@ fn segments_list_each_personas_customers_by_stage() {
 
     let csv = ok(
         &ws,
-        &["segments", "--persona", "hr-hanna", "--stage", "purchase", "--format", "csv"],
+        &[
+            "segments",
+            "--persona",
+            "hr-hanna",
+            "--stage",
+            "purchase",
+            "--format",
+            "csv",
+        ],
     )
     .stdout;
     let mut lines = csv.lines();
@@ -912,12 +939,18 @@ fn segments_list_each_personas_customers_by_stage() {
         body.len(),
         rows.iter().filter(|r| r["stage"] == "purchase").count()
     );
-    assert!(body.iter().all(|l| l.contains(",hr-hanna,purchase,")), "{csv}");
+    assert!(
+        body.iter().all(|l| l.contains(",hr-hanna,purchase,")),
+        "{csv}"
+    );
     // Without options: every persona with rules and a bound map; only Hanna has one here.
     let every = json(&ok(&ws, &["segments", "--format", "json"]));
     assert_eq!(every.as_array().unwrap().len(), rows.len());
 
-    let bad = polku(&ws, &["segments", "--persona", "hr-hanna", "--stage", "purchse"]);
+    let bad = polku(
+        &ws,
+        &["segments", "--persona", "hr-hanna", "--stage", "purchse"],
+    );
     assert_eq!(bad.code, 1);
     assert!(bad.stderr.contains("no stage `purchse`"), "{}", bad.stderr);
 }
@@ -951,7 +984,10 @@ steps:
     )
     .unwrap();
     ok(&ws, &["import", "interviews", file.to_str().unwrap()]);
-    let report = json(&ok(&ws, &["interviews", "hr-hanna-current", "--format", "json"]));
+    let report = json(&ok(
+        &ws,
+        &["interviews", "hr-hanna-current", "--format", "json"],
+    ));
     assert_eq!(report["interviews"], 2, "{report}");
     let stage = |id: &str| {
         report["stages"]
@@ -963,7 +999,10 @@ steps:
             .clone()
     };
     let aw = stage("awareness");
-    assert_eq!((aw["interviews"].as_u64(), aw["steps"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(
+        (aw["interviews"].as_u64(), aw["steps"].as_u64()),
+        (Some(2), Some(2))
+    );
     assert_eq!(aw["emotion_mean"].as_f64(), Some(2.0));
     assert_eq!(aw["touchpoints"][0]["touchpoint"], "search-ad");
     assert_eq!(aw["joys"][0], "Friendly tone");
@@ -972,28 +1011,58 @@ steps:
     assert!(table.contains("awareness"), "{table}");
     let bad = polku(&ws, &["interviews", "no-such-map"]);
     assert_eq!(bad.code, 1);
-    assert!(bad.stderr.contains("no map `no-such-map`"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("no map `no-such-map`"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]
 fn kpis_per_stage_and_touchpoint_of_a_map() {
     let (_tmp, ws) = workspace_with_bound_data();
-    let csv = ok(&ws, &["kpis", "--by", "stage", "--map", "hanna-data", "--format", "csv"]).stdout;
-    let names: Vec<&str> = csv
-        .lines()
-        .map(|l| l.split(',').next().unwrap())
-        .collect();
+    let csv = ok(
+        &ws,
+        &[
+            "kpis",
+            "--by",
+            "stage",
+            "--map",
+            "hanna-data",
+            "--format",
+            "csv",
+        ],
+    )
+    .stdout;
+    let names: Vec<&str> = csv.lines().map(|l| l.split(',').next().unwrap()).collect();
     assert_eq!(
         names,
-        ["stage", "awareness", "consideration", "purchase", "(no touchpoint)"]
+        [
+            "stage",
+            "awareness",
+            "consideration",
+            "purchase",
+            "(no touchpoint)"
+        ]
     );
     let rows = json(&ok(
         &ws,
-        &["kpis", "--by", "touchpoint", "--map", "hanna-data", "--format", "json"],
+        &[
+            "kpis",
+            "--by",
+            "touchpoint",
+            "--map",
+            "hanna-data",
+            "--format",
+            "json",
+        ],
     ));
     let rows = rows.as_array().unwrap();
     assert_eq!(rows[0]["touchpoint"], "ads");
-    assert!(rows[0]["spend"].as_f64().unwrap() > 0.0, "paid ads carry spend");
+    assert!(
+        rows[0]["spend"].as_f64().unwrap() > 0.0,
+        "paid ads carry spend"
+    );
     assert!(rows[1]["spend"].is_null(), "page views have no cost");
     let channels = json(&ok(&ws, &["kpis", "--format", "json"]));
     let visits = |rows: &[serde_json::Value]| -> u64 {
@@ -1010,17 +1079,28 @@ fn personas_suggest_proposes_segments_and_writes_drafts() {
     let (_tmp, ws) = workspace_with_bound_data();
     let report = json(&ok(
         &ws,
-        &["personas", "suggest", "--k", "3", "--seed", "7", "--format", "json"],
+        &[
+            "personas", "suggest", "--k", "3", "--seed", "7", "--format", "json",
+        ],
     ));
     let segments = report["segments"].as_array().unwrap();
     assert_eq!(segments.len(), 3);
-    let total: u64 = segments.iter().map(|s| s["customers"].as_u64().unwrap()).sum();
+    let total: u64 = segments
+        .iter()
+        .map(|s| s["customers"].as_u64().unwrap())
+        .sum();
     assert_eq!(total, report["customers"].as_u64().unwrap());
     let again = ok(
         &ws,
-        &["personas", "suggest", "--k", "3", "--seed", "7", "--format", "json"],
+        &[
+            "personas", "suggest", "--k", "3", "--seed", "7", "--format", "json",
+        ],
     );
-    assert_eq!(json(&again), report, "the same seed gives the same segments");
+    assert_eq!(
+        json(&again),
+        report,
+        "the same seed gives the same segments"
+    );
     let table = ok(&ws, &["personas", "suggest", "--k", "2", "--write"]).stdout;
     assert!(table.contains("segment 1"), "{table}");
     assert!(ws.join("personas/segment-1.yaml").exists(), "{table}");

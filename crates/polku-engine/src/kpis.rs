@@ -220,9 +220,10 @@ impl Analytics {
             .touchpoints()
             .iter()
             .filter(|b| {
-                b.touchpoint.matches.iter().all(|r| {
-                    r.event.is_none() && r.url.is_none() && r.properties.is_empty()
-                })
+                b.touchpoint
+                    .matches
+                    .iter()
+                    .all(|r| r.event.is_none() && r.url.is_none() && r.properties.is_empty())
             })
             .map(|b| {
                 let name = match level {

@@ -154,9 +154,9 @@ where
             f.write_str("a rule or a list of rules")
         }
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            Ok(vec![T::deserialize(de::value::MapAccessDeserializer::new(
-                map,
-            ))?])
+            Ok(vec![T::deserialize(
+                de::value::MapAccessDeserializer::new(map),
+            )?])
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let mut rules = Vec::new();

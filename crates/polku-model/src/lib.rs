@@ -21,10 +21,10 @@ mod types;
 pub mod workspace;
 
 pub use event_match::{EventFields, EventMatch, glob_match};
-pub use persona_rule::{CustomerFacts, PersonaRule};
 pub use ids::{
     CatalogueId, InvalidId, MapId, PersonaId, StageId, TeamId, TouchpointId, is_valid_id, slugify,
 };
+pub use persona_rule::{CustomerFacts, PersonaRule};
 pub use source::{Diagnostic, Position, Severity, SourceMap, Sourced, parse};
 pub use text::{Cited, EvidenceKind, EvidenceRef};
 pub use types::*;

@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::event_match::EventMatch;
-use crate::persona_rule::PersonaRule;
 use crate::ids::{CatalogueId, MapId, PersonaId, StageId, TeamId, TouchpointId};
+use crate::persona_rule::PersonaRule;
 use crate::text::Cited;
 
 /// The emotion scale of every score in a map: −3 (very negative) to +3 (very positive).

@@ -2,8 +2,8 @@
 
 use polku_model::{
     Cited, EventMatch, EvidenceKind, EvidenceRef, JourneyMap, Kpi, KpiLayer, MapId, MapKind,
-    Opportunity, OpportunityStatus, Persona, PersonaId, PersonaRule, Stage, StageId, Step, TeamId, Touchpoint,
-    TouchpointId, TouchpointKind,
+    Opportunity, OpportunityStatus, Persona, PersonaId, PersonaRule, Stage, StageId, Step, TeamId,
+    Touchpoint, TouchpointId, TouchpointKind,
 };
 use proptest::collection::vec;
 use proptest::option;
@@ -135,7 +135,11 @@ fn persona_rule() -> impl Strategy<Value = PersonaRule> {
         ),
     )
         .prop_map(
-            |((first_channel, first_source, first_campaign), (channel, event), (properties, survey))| {
+            |(
+                (first_channel, first_source, first_campaign),
+                (channel, event),
+                (properties, survey),
+            )| {
                 PersonaRule {
                     first_channel,
                     first_source,

@@ -409,7 +409,8 @@ fn channel_group_rules_are_checked_where_they_are_written() {
     );
 }
 fn persona_rules_in_both_forms_are_valid() {
-    let one = format!("{PERSONA}rules:\n  first_channel: Paid*\n  properties: {{customer_type: b2b}}\n");
+    let one =
+        format!("{PERSONA}rules:\n  first_channel: Paid*\n  properties: {{customer_type: b2b}}\n");
     assert_eq!(findings(&files(CONFIG, &one, &[])), Vec::<String>::new());
     let many = format!(
         "{PERSONA}rules:\n  - survey: {{'*hear about us*': LinkedIn}}\n  - event: deal_won\n    channel: Email\n"
@@ -471,7 +472,8 @@ fn a_rule_repeated_by_a_later_persona_is_a_warning() {
     let shadowed: Vec<&String> = found.iter().filter(|f| f.contains("same rule")).collect();
     assert_eq!(shadowed.len(), 1, "{found:#?}");
     assert!(
-        shadowed[0].starts_with("personas/bertta.yaml:5:5: warning: persona `anni` has the same rule"),
+        shadowed[0]
+            .starts_with("personas/bertta.yaml:5:5: warning: persona `anni` has the same rule"),
         "{}",
         shadowed[0]
     );

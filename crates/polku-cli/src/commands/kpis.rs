@@ -9,8 +9,7 @@ use polku_engine::kpis::{KpiQuery, KpiRow, MapLevel};
 use polku_model::Workspace;
 
 use super::funnel::{
-    JourneyFormat, ScopeArgs, aligned, csv_field, human_seconds, percent, with_spinner,
-    write_out,
+    JourneyFormat, ScopeArgs, aligned, csv_field, human_seconds, percent, with_spinner, write_out,
 };
 
 /// Options of `polku kpis`.
@@ -113,7 +112,9 @@ fn bound_map(model: &Workspace, asked: Option<&str>) -> anyhow::Result<String> {
         .collect();
     match bound.as_slice() {
         [one] => Ok((*one).to_owned()),
-        [] => bail!("no map has touchpoints with `match` rules: bind one (docs/workspace-format.md)"),
+        [] => {
+            bail!("no map has touchpoints with `match` rules: bind one (docs/workspace-format.md)")
+        }
         many => bail!(
             "several maps have `match` rules ({}): name one with --map",
             many.join(", ")

@@ -10,8 +10,8 @@ use polku_engine::time::parse_duration;
 use polku_engine::udf::journey_path::PathAnchor;
 
 use super::funnel::{
-    ByArg, JourneyFormat, ScopeArgs, aligned, csv_field, note_unmatched, percent,
-    with_spinner, write_out,
+    ByArg, JourneyFormat, ScopeArgs, aligned, csv_field, note_unmatched, percent, with_spinner,
+    write_out,
 };
 
 /// What the nodes of a path are.

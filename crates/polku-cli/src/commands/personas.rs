@@ -97,7 +97,9 @@ fn parse_k(s: &str) -> Result<KArg, String> {
     }
     match s.parse::<usize>() {
         Ok(k) if (1..=50).contains(&k) => Ok(KArg::Fixed(k)),
-        _ => Err(format!("`{s}` is not a number of segments from 1 to 50, or `auto`")),
+        _ => Err(format!(
+            "`{s}` is not a number of segments from 1 to 50, or `auto`"
+        )),
     }
 }
 
@@ -289,7 +291,7 @@ fn write_draft(
         })
         .collect();
     let persona = Persona {
-        id: PersonaId::new(&slugify(&id)).context("segment id")?,
+        id: PersonaId::new(slugify(&id)).context("segment id")?,
         name: format!("Segment {}: {}", s.segment, s.label),
         summary: Some(format!(
             "{} customers ({:.0} %){}",

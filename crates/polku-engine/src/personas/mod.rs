@@ -17,10 +17,10 @@ pub mod suggest;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::Int64Type;
 use datafusion::common::JoinType;
+use datafusion::functions::core::expr_fn::coalesce;
 use datafusion::functions_aggregate::expr_fn::{bool_or, count, first_value};
 use datafusion::functions_aggregate::first_last::first_value_udaf;
 use datafusion::logical_expr::ExprFunctionExt;
-use datafusion::functions::core::expr_fn::coalesce;
 use datafusion::prelude::{DataFrame, Expr, col, lit, when};
 use datafusion::scalar::ScalarValue;
 use polku_model::{PersonaRule, Workspace};
@@ -301,7 +301,11 @@ impl Analytics {
             .iter()
             .map(|p| p.doc.id.as_str())
             .collect();
-        let Some(p) = workspace.personas.iter().find(|p| p.doc.id.as_str() == persona) else {
+        let Some(p) = workspace
+            .personas
+            .iter()
+            .find(|p| p.doc.id.as_str() == persona)
+        else {
             return Err(AnalyticsError::NotFound(format!(
                 "no persona `{persona}` in the workspace (personas: {})",
                 if known.is_empty() {

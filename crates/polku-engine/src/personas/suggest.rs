@@ -183,7 +183,7 @@ fn median(mut xs: Vec<f64>) -> Option<f64> {
     }
     xs.sort_by(f64::total_cmp);
     let m = xs.len() / 2;
-    Some(if xs.len() % 2 == 0 {
+    Some(if xs.len().is_multiple_of(2) {
         f64::midpoint(xs[m - 1], xs[m])
     } else {
         xs[m]
@@ -199,7 +199,10 @@ fn numbers(profiles: &[&Profile]) -> Numbers {
                 .map(|p| f64::from(u8::from(p.days_to_conversion.is_some()))),
         ),
         median_days_to_conversion: median(
-            profiles.iter().filter_map(|p| p.days_to_conversion).collect(),
+            profiles
+                .iter()
+                .filter_map(|p| p.days_to_conversion)
+                .collect(),
         ),
         value: mean(profiles.iter().map(|p| p.value)),
     }

@@ -137,15 +137,26 @@ fn three_layers_per_touchpoint_and_stage() {
         ..KpiQuery::default()
     };
     let model = ws.model();
-    let rows = a.kpis_on_map(&model, "m", MapLevel::Touchpoint, &q).unwrap();
+    let rows = a
+        .kpis_on_map(&model, "m", MapLevel::Touchpoint, &q)
+        .unwrap();
     // ((row, visits, visitors, new, returning, page views, comments, subscriptions),
     //  (referral visits, lead customers, converted leads, conversions, value, avg visit s,
     //   spend, CTR))
     type Line<'a> = (
         (&'a str, u64, u64, u64, u64, u64, u64, u64),
-        (u64, u64, u64, u64, f64, Option<f64>, Option<f64>, Option<f64>),
+        (
+            u64,
+            u64,
+            u64,
+            u64,
+            f64,
+            Option<f64>,
+            Option<f64>,
+            Option<f64>,
+        ),
     );
-    let table = |rows: &[polku_engine::kpis::KpiRow]| -> Vec<Line<'_>> {
+    fn table(rows: &[polku_engine::kpis::KpiRow]) -> Vec<Line<'_>> {
         rows.iter()
             .map(|r| {
                 (
@@ -172,23 +183,50 @@ fn three_layers_per_touchpoint_and_stage() {
                 )
             })
             .collect()
-    };
+    }
     let expected: Vec<Line<'_>> = vec![
-        (("ad", 3, 2, 2, 0, 4, 1, 0), (0, 1, 1, 0, 0.0, Some(140.0), Some(60.0), Some(0.04))),
-        (("mail", 1, 1, 1, 0, 1, 0, 0), (0, 0, 0, 1, 100.0, Some(600.0), None, None)),
-        (("lead", 0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 0, 0.0, None, None, None)),
-        (("buy", 0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 0, 0.0, None, None, None)),
-        ((UNMATCHED, 1, 1, 0, 1, 1, 0, 1), (1, 0, 0, 0, 0.0, Some(120.0), None, None)),
+        (
+            ("ad", 3, 2, 2, 0, 4, 1, 0),
+            (0, 1, 1, 0, 0.0, Some(140.0), Some(60.0), Some(0.04)),
+        ),
+        (
+            ("mail", 1, 1, 1, 0, 1, 0, 0),
+            (0, 0, 0, 1, 100.0, Some(600.0), None, None),
+        ),
+        (
+            ("lead", 0, 0, 0, 0, 0, 0, 0),
+            (0, 0, 0, 0, 0.0, None, None, None),
+        ),
+        (
+            ("buy", 0, 0, 0, 0, 0, 0, 0),
+            (0, 0, 0, 0, 0.0, None, None, None),
+        ),
+        (
+            (UNMATCHED, 1, 1, 0, 1, 1, 0, 1),
+            (1, 0, 0, 0, 0.0, Some(120.0), None, None),
+        ),
     ];
     assert_eq!(table(&rows), expected);
     assert_eq!(rows[0].cost_per_lead, Some(60.0));
 
     let stages = a.kpis_on_map(&model, "m", MapLevel::Stage, &q).unwrap();
     let expected: Vec<Line<'_>> = vec![
-        (("awareness", 4, 2, 2, 0, 5, 1, 0), (0, 1, 1, 1, 100.0, Some(255.0), Some(60.0), Some(0.04))),
-        (("consideration", 0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 0, 0.0, None, None, None)),
-        (("purchase", 0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 0, 0.0, None, None, None)),
-        ((UNMATCHED, 1, 1, 0, 1, 1, 0, 1), (1, 0, 0, 0, 0.0, Some(120.0), None, None)),
+        (
+            ("awareness", 4, 2, 2, 0, 5, 1, 0),
+            (0, 1, 1, 1, 100.0, Some(255.0), Some(60.0), Some(0.04)),
+        ),
+        (
+            ("consideration", 0, 0, 0, 0, 0, 0, 0),
+            (0, 0, 0, 0, 0.0, None, None, None),
+        ),
+        (
+            ("purchase", 0, 0, 0, 0, 0, 0, 0),
+            (0, 0, 0, 0, 0.0, None, None, None),
+        ),
+        (
+            (UNMATCHED, 1, 1, 0, 1, 1, 0, 1),
+            (1, 0, 0, 0, 0.0, Some(120.0), None, None),
+        ),
     ];
     assert_eq!(table(&stages), expected);
     // The rows add up to the channel table's totals.

@@ -66,15 +66,38 @@ fn rules_assign_customers_first_persona_first() {
     ws.events(
         "imp1-00000",
         &[
-            typed(ev("p1", 0, "page_view").channel("Paid Social").source("linkedin"), "b2b"),
+            typed(
+                ev("p1", 0, "page_view")
+                    .channel("Paid Social")
+                    .source("linkedin"),
+                "b2b",
+            ),
             ev("p1", D, "deal_won").value(5000.0),
-            typed(ev("p2", MIN, "page_view").channel("Organic Search").source("google"), "b2b"),
-            typed(ev("p3", 0, "page_view").channel("Paid Social").source("facebook"), "b2c"),
+            typed(
+                ev("p2", MIN, "page_view")
+                    .channel("Organic Search")
+                    .source("google"),
+                "b2b",
+            ),
+            typed(
+                ev("p3", 0, "page_view")
+                    .channel("Paid Social")
+                    .source("facebook"),
+                "b2c",
+            ),
             typed(ev("p4", 0, "page_view").channel("Email"), "b2c"),
             ev("p5", 0, "page_view"),
             // The latest value counts: p6 became b2b.
-            typed(ev("p6", 0, "page_view").channel("Paid Social").source("linkedin"), "b2c"),
-            typed(ev("p6", 2 * D, "page_view").channel("Organic Search"), "b2b"),
+            typed(
+                ev("p6", 0, "page_view")
+                    .channel("Paid Social")
+                    .source("linkedin"),
+                "b2c",
+            ),
+            typed(
+                ev("p6", 2 * D, "page_view").channel("Organic Search"),
+                "b2b",
+            ),
             ev("p7", 0, "page_view"),
             ev("p7", D, "renewal").channel("Email"),
         ],
@@ -129,7 +152,10 @@ fn a_persona_restricts_every_analysis() {
     for i in 0..30 {
         let who = format!("c{i:02}");
         let t = if i % 3 == 0 { "b2b" } else { "b2c" };
-        rows.push(typed(ev(&who, i * MIN, "page_view").channel("Organic Search"), t));
+        rows.push(typed(
+            ev(&who, i * MIN, "page_view").channel("Organic Search"),
+            t,
+        ));
         if i % 2 == 0 {
             rows.push(ev(&who, i * MIN + D, "purchase"));
         }
@@ -169,9 +195,13 @@ fn the_plan_agrees_with_the_reference_matcher() {
         for _ in 0..rng.random_range(1..5) {
             t += rng.random_range(1..600) * MIN;
             let k = rng.random_range(0..4);
-            let mut e = ev(&who, t, ["page_view", "renewal", "purchase"][rng.random_range(0..3)])
-                .channel(channels[k])
-                .source(sources[rng.random_range(0..4)]);
+            let mut e = ev(
+                &who,
+                t,
+                ["page_view", "renewal", "purchase"][rng.random_range(0..3)],
+            )
+            .channel(channels[k])
+            .source(sources[rng.random_range(0..4)]);
             let ty = types[rng.random_range(0..4)];
             if !ty.is_empty() {
                 e = typed(e, ty);
@@ -223,7 +253,10 @@ fn the_plan_agrees_with_the_reference_matcher() {
         assert_eq!(got[who], expected, "{who}: {facts:?}");
     }
     let taken = got.values().filter(|p| p.is_some()).count();
-    assert!(taken > 100 && taken < 300, "{taken}: the data should exercise every branch");
+    assert!(
+        taken > 100 && taken < 300,
+        "{taken}: the data should exercise every branch"
+    );
 }
 
 /// Three planted groups that differ in first channel, customer type, visits and conversion.
@@ -288,7 +321,11 @@ fn suggestions_recover_planted_groups() {
     let truth = planted(&ws, 120, 5);
     let a = Analytics::open(ws.root()).unwrap();
     let auto = a.suggest_personas(&SuggestQuery::default()).unwrap();
-    assert_eq!(auto.k, 3, "silhouette picks the planted number: {:?}", auto.tried);
+    assert_eq!(
+        auto.k, 3,
+        "silhouette picks the planted number: {:?}",
+        auto.tried
+    );
     assert!(purity(&truth, &auto.assignments) > 0.95);
     assert_eq!(auto.segments.iter().map(|s| s.customers).sum::<u64>(), 360);
     // The b2b segment is told apart by its type and channel, and its rule says so.

@@ -138,7 +138,8 @@ impl TestWorkspace {
             strings(rows.iter().map(|_| Some("imp"))),
         ];
         let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
-        let mut writer = TableWriter::create(&dir.join(format!("{name}.parquet")), &schema).unwrap();
+        let mut writer =
+            TableWriter::create(&dir.join(format!("{name}.parquet")), &schema).unwrap();
         writer.write(&batch).unwrap();
         writer.finish().unwrap();
     }

@@ -230,7 +230,8 @@ impl Analytics {
         let batch = RecordBatch::try_new(
             schema,
             vec![Arc::new(StringArray::from_iter_values(customers))],
-        )?;
+        )
+        .map_err(datafusion::error::DataFusionError::from)?;
         let list = self.context().read_batch(batch)?;
         Ok(events.join(list, JoinType::LeftSemi, &[WHO], &[CUSTOMER], None)?)
     }

@@ -3,7 +3,7 @@
 use polku_engine::kpis::KpiQuery;
 use polku_engine::{Analytics, TimeRange};
 
-use crate::util::{D, MIN, TestWorkspace, ev, write_costs};
+use crate::util::{D, MIN, T0, TestWorkspace, ev, write_costs};
 
 #[test]
 fn three_layers_per_channel() {

@@ -408,6 +408,8 @@ fn channel_group_rules_are_checked_where_they_are_written() {
         "",
     );
 }
+
+#[test]
 fn persona_rules_in_both_forms_are_valid() {
     let one =
         format!("{PERSONA}rules:\n  first_channel: Paid*\n  properties: {{customer_type: b2b}}\n");

@@ -698,10 +698,7 @@ fn parse_plain(
     let mut known: FxMap<&[u8], ChannelId> = FxMap::default();
     let mut ids: Vec<ChannelId> = Vec::new();
     let mut starts: Vec<usize> = Vec::with_capacity(columns.count + 1);
-    let mut line = first_line;
-    for raw in chunk.split(|&b| b == b'\n') {
-        let this_line = line;
-        line += 1;
+    for (this_line, raw) in (first_line..).zip(chunk.split(|&b| b == b'\n')) {
         let record = raw.strip_suffix(b"\r").unwrap_or(raw);
         if record.is_empty() {
             continue;

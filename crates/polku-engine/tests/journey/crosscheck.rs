@@ -1,9 +1,8 @@
 //! The engine's funnels against an independent DuckDB SQL funnel on the same generated files.
 //!
 //! The DuckDB side is `tests/data/journey/duckdb_funnel.py`, run with `python3`; it needs the
-//! `duckdb` Python package (`pip install duckdb`). Without it the test says so loudly and
-//! passes, unless `POLKU_REQUIRE_DUCKDB=1` is set: then a missing DuckDB fails the test, so a
-//! test run that promises the cross-check cannot skip it quietly.
+//! `duckdb` Python package, which `scripts/test-deps.sh` installs (the README's test command
+//! runs it). Without it the test fails with that instruction rather than passing unchecked.
 
 use std::path::Path;
 use std::process::Command;
@@ -84,22 +83,11 @@ fn duckdb_funnel(
 
 #[test]
 fn funnels_agree_with_duckdb() {
-    if !duckdb_available() {
-        let required =
-            std::env::var("POLKU_REQUIRE_DUCKDB").is_ok_and(|v| !v.is_empty() && v != "0");
-        assert!(
-            !required,
-            "POLKU_REQUIRE_DUCKDB is set but python3 cannot import duckdb: \
-             run `python3 -m pip install duckdb`"
-        );
-        let mut err = std::io::stderr().lock();
-        let _ = std::io::Write::write_all(
-            &mut err,
-            b"\n!!! SKIPPED funnels_agree_with_duckdb: python3 with the duckdb package is \
-              missing (pip install duckdb) !!!\n\n",
-        );
-        return;
-    }
+    assert!(
+        duckdb_available(),
+        "python3 cannot import duckdb, the independent reference of this test: run \
+         scripts/test-deps.sh (or python3 -m pip install -r scripts/test-requirements.txt)"
+    );
     let ws = TestWorkspace::new();
     generate(&ws, 3000, 7);
     let dir = ws.root().join("events");

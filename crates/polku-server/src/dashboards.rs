@@ -124,11 +124,28 @@ pub(crate) fn compute(
         attribution: Vec::new(),
         breakpoints: None,
     };
-    let analytics = Analytics::open(root).map_err(|e| ServerError::Internal(e.to_string()))?;
+    let mut analytics = Analytics::open(root).map_err(|e| ServerError::Internal(e.to_string()))?;
     if analytics.event_files().is_empty() {
         return Ok(dash);
     }
     dash.has_data = true;
+    // A persona with rules narrows the numbers to its own customers; one without rules can
+    // only choose the maps, and the page says so.
+    if let Some(p) = q.persona.as_deref() {
+        let has_rules = ws
+            .personas
+            .iter()
+            .any(|x| x.doc.id.as_str() == p && !x.doc.rules.is_empty());
+        if has_rules {
+            analytics
+                .restrict_to_persona(ws, p)
+                .map_err(|e| ServerError::Internal(e.to_string()))?;
+        } else {
+            dash.notes.push(format!(
+                "persona `{p}` has no `rules`, so the numbers are those of every customer; add rules to its file to measure its customers only"
+            ));
+        }
+    }
     let measured = map
         .as_deref()
         .and_then(|id| ws.map(&id.parse().ok()?))

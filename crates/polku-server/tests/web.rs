@@ -710,3 +710,50 @@ async fn large_bodies_are_refused() {
     .await;
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn dashboards_measure_the_data_and_narrow_it_to_a_persona() {
+    let fx = Fixture::new(Language::En);
+    let data = fx.root().join("data.csv");
+    polku_ingest::generate::generate(&polku_ingest::generate::GenerateOptions {
+        customers: 400,
+        seed: 5,
+        out: data.clone(),
+    })
+    .unwrap();
+    let options = polku_ingest::ImportOptions {
+        user: "tester".into(),
+        ..polku_ingest::ImportOptions::default()
+    };
+    polku_ingest::import_events(fx.root(), &data, &options, &polku_ingest::NoProgress).unwrap();
+
+    let viewer = login(&fx, "viewer").await;
+    let measured = |json: &Value| -> (u64, u64) {
+        let stages = &json["stages"];
+        (
+            stages["customers"].as_u64().unwrap(),
+            stages["stages"][0]["reached"].as_u64().unwrap(),
+        )
+    };
+    let all = body_json(send(&fx, viewer.get("/api/dashboards?map=hr-hanna-current")).await).await;
+    assert_eq!(all["has_data"], true, "{all}");
+    let (customers, reached) = measured(&all);
+    assert!(customers > 0 && reached > 0, "{all}");
+
+    // HR-Hanna's rules take some of the customers, not all of them.
+    let hanna = body_json(
+        send(
+            &fx,
+            viewer.get("/api/dashboards?persona=hr-hanna&map=hr-hanna-current"),
+        )
+        .await,
+    )
+    .await;
+    let (hanna_customers, _) = measured(&hanna);
+    assert!(
+        hanna_customers > 0 && hanna_customers < customers,
+        "all {customers}, hr-hanna {hanna_customers}"
+    );
+    let page = body_text(send(&fx, viewer.get("/dashboards?persona=hr-hanna")).await).await;
+    assert!(!page.contains("id=\"no-data\""));
+}

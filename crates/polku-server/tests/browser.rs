@@ -294,6 +294,19 @@ async fn screenshots() {
     );
     std::fs::create_dir_all(&out).unwrap();
     let fx = Fixture::new(Language::En);
+    // Imported journeys, so the overview and the dashboards show measured numbers.
+    let data = fx.root().join("data.csv");
+    polku_ingest::generate::generate(&polku_ingest::generate::GenerateOptions {
+        customers: 2000,
+        seed: 5,
+        out: data.clone(),
+    })
+    .unwrap();
+    let options = polku_ingest::ImportOptions {
+        user: "screenshots".into(),
+        ..polku_ingest::ImportOptions::default()
+    };
+    polku_ingest::import_events(fx.root(), &data, &options, &polku_ingest::NoProgress).unwrap();
     let s = Session::start(&fx).await;
     s.client.set_window_size(1400, 1000).await.unwrap();
     s.login("admin").await;

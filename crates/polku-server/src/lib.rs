@@ -63,11 +63,13 @@ pub fn app(state: AppState) -> Router {
     let protected = Router::new()
         .merge(pages::routes())
         .merge(api::routes())
+        // The API description too: every route but sign-in, the stylesheet and script, and the
+        // collector (which has its own write keys) needs a session.
+        .merge(openapi::routes())
         .route_layer(from_fn_with_state(state.clone(), auth::require_user));
     Router::new()
         .merge(protected)
         .merge(auth::routes())
-        .merge(openapi::routes())
         .merge(pages::public_routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

@@ -9,7 +9,6 @@
 //! report says the sample is too small to trust the test.
 
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::Int64Type;
 use datafusion::common::JoinType;
 use datafusion::functions_aggregate::expr_fn::{count_distinct, first_value, max, min};
 use datafusion::logical_expr::ExprFunctionExt;
@@ -18,6 +17,7 @@ use polku_store::schema::event_col;
 use serde::Serialize;
 
 use crate::error::{AnalyticsError, Result};
+use crate::session::int64_column;
 use crate::session::{Analytics, ORDINAL, TIME_US, TimeRange, WHO};
 use crate::udf::json_prop::json_prop_udf;
 
@@ -339,18 +339,9 @@ impl Analytics {
         for batch in self.collect(frame)? {
             let bad = || AnalyticsError::invalid("abtest: unexpected result type");
             let v = batch.column(0).as_string_opt::<i32>().ok_or_else(bad)?;
-            let n = batch
-                .column(1)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
-            let k = batch
-                .column(2)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
-            let c = batch
-                .column(3)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
+            let n = int64_column(&batch, 1, bad)?;
+            let k = int64_column(&batch, 2, bad)?;
+            let c = int64_column(&batch, 3, bad)?;
             for i in 0..batch.num_rows() {
                 if v.is_null(i) {
                     continue;

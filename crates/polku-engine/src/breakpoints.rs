@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::{Float64Type, Int64Type};
+use datafusion::arrow::datatypes::Float64Type;
 use datafusion::functions_aggregate::expr_fn::{avg, max};
 use datafusion::prelude::{col, lit};
 use polku_model::Workspace;
@@ -28,6 +28,7 @@ use crate::error::{AnalyticsError, Result};
 use crate::funnel::JourneyUnit;
 use crate::matching::MapMatcher;
 use crate::paths::{PathNode, TimedPath};
+use crate::session::int64_column;
 use crate::session::{Analytics, TIME_US, TimeRange};
 use crate::time::DAY_US;
 use crate::udf::journey_path::PathAnchor;
@@ -214,14 +215,8 @@ impl Analytics {
         )?;
         for batch in self.collect(frame)? {
             let bad = || AnalyticsError::invalid("time span: unexpected result type");
-            let lo = batch
-                .column(0)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
-            let hi = batch
-                .column(1)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
+            let lo = int64_column(&batch, 0, bad)?;
+            let hi = int64_column(&batch, 1, bad)?;
             if batch.num_rows() > 0 && !lo.is_null(0) {
                 return Ok(Some((lo.value(0), hi.value(0))));
             }

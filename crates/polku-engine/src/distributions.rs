@@ -10,8 +10,6 @@
 //! visits: the sessions (the data's session id, else 30 minutes of inactivity) that started up
 //! to the conversion, the converting visit included.
 
-use datafusion::arrow::array::AsArray;
-use datafusion::arrow::datatypes::Int64Type;
 use datafusion::common::JoinType;
 use datafusion::functions_aggregate::expr_fn::{count, max, min};
 use datafusion::logical_expr::ExprFunctionExt;
@@ -23,6 +21,7 @@ use crate::error::{AnalyticsError, Result};
 use crate::funnel::{JourneyUnit, median, median_seconds};
 use crate::matching::MapMatcher;
 use crate::paths::PathNode;
+use crate::session::int64_column;
 use crate::session::{Analytics, ORDINAL, TIME_US, TimeRange, WHO};
 use crate::time::DAY_US;
 use crate::udf::journey_path::PathAnchor;
@@ -265,18 +264,9 @@ impl Analytics {
         let mut out = Vec::new();
         for batch in self.collect(frame)? {
             let bad = || AnalyticsError::invalid("distributions: unexpected result type");
-            let first = batch
-                .column(0)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
-            let conv = batch
-                .column(1)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
-            let n = batch
-                .column(2)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
+            let first = int64_column(&batch, 0, bad)?;
+            let conv = int64_column(&batch, 1, bad)?;
+            let n = int64_column(&batch, 2, bad)?;
             for i in 0..batch.num_rows() {
                 out.push((
                     conv.value(i) - first.value(i),

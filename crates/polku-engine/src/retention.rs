@@ -8,8 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::Int64Type;
+use datafusion::arrow::array::Array;
 use datafusion::functions_aggregate::expr_fn::{count, count_distinct};
 use datafusion::functions_aggregate::min_max::min_udaf;
 use datafusion::logical_expr::expr::WindowFunction;
@@ -18,6 +17,7 @@ use datafusion::prelude::{Expr, col, lit};
 use serde::Serialize;
 
 use crate::error::{AnalyticsError, Result};
+use crate::session::int64_column;
 use crate::session::{Analytics, TIME_US, TimeRange, WHO};
 use crate::time::Period;
 use crate::udf::period::period_index_udf;
@@ -127,18 +127,9 @@ impl Analytics {
         let mut cells = BTreeMap::new();
         for batch in self.collect(frame)? {
             let bad = || AnalyticsError::invalid("retention: unexpected result type");
-            let c = batch
-                .column(0)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
-            let o = batch
-                .column(1)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
-            let n = batch
-                .column(2)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
+            let c = int64_column(&batch, 0, bad)?;
+            let o = int64_column(&batch, 1, bad)?;
+            let n = int64_column(&batch, 2, bad)?;
             for i in 0..batch.num_rows() {
                 if c.is_null(i) || o.is_null(i) {
                     continue;
@@ -179,14 +170,8 @@ impl Analytics {
         let mut repeat = 0;
         for batch in self.collect(frame)? {
             let bad = || AnalyticsError::invalid("repeat: unexpected result type");
-            let c = batch
-                .column(0)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
-            let r = batch
-                .column(1)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
+            let c = int64_column(&batch, 0, bad)?;
+            let r = int64_column(&batch, 1, bad)?;
             if batch.num_rows() > 0 {
                 customers += u64::try_from(c.value(0)).unwrap_or(0);
                 repeat += u64::try_from(r.value(0)).unwrap_or(0);

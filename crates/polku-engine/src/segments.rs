@@ -6,7 +6,6 @@
 //! persona and stage.
 
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::Int64Type;
 use datafusion::functions_aggregate::expr_fn::first_value;
 use datafusion::prelude::{col, lit};
 use polku_model::Workspace;
@@ -14,6 +13,7 @@ use serde::Serialize;
 
 use crate::error::{AnalyticsError, Result};
 use crate::matching::MapMatcher;
+use crate::session::int64_column;
 use crate::session::{Analytics, ORDINAL, TIME_US, TimeRange, WHO};
 
 /// One customer's current place on a map.
@@ -95,10 +95,7 @@ impl Analytics {
             let who = batch.column(0).as_string_opt::<i32>().ok_or_else(bad)?;
             let tp = batch.column(1).as_string_opt::<i32>().ok_or_else(bad)?;
             let st = batch.column(2).as_string_opt::<i32>().ok_or_else(bad)?;
-            let t = batch
-                .column(3)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
+            let t = int64_column(&batch, 3, bad)?;
             for i in 0..batch.num_rows() {
                 if who.is_null(i) || tp.is_null(i) || st.is_null(i) {
                     continue;

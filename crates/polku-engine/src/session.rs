@@ -280,3 +280,18 @@ impl Analytics {
         Ok(frame)
     }
 }
+
+/// Column `index` of a query's result as 64-bit integers, or `bad()` when the plan produced
+/// another type: the analyses read their aggregates through this one check.
+pub(crate) fn int64_column(
+    batch: &RecordBatch,
+    index: usize,
+    bad: impl FnOnce() -> AnalyticsError,
+) -> Result<&datafusion::arrow::array::Int64Array> {
+    use datafusion::arrow::array::AsArray as _;
+    use datafusion::arrow::datatypes::Int64Type;
+    batch
+        .column(index)
+        .as_primitive_opt::<Int64Type>()
+        .ok_or_else(bad)
+}

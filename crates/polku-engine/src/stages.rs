@@ -12,7 +12,6 @@
 use std::collections::HashMap;
 
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::Int64Type;
 use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::prelude::{col, lit};
 use polku_model::Workspace;
@@ -23,6 +22,7 @@ use crate::error::{AnalyticsError, Result};
 use crate::funnel::{JourneyUnit, median_seconds};
 use crate::matching::MapMatcher;
 use crate::paths::PathNode;
+use crate::session::int64_column;
 use crate::session::{Analytics, TimeRange};
 use crate::udf::journey_path::PathAnchor;
 use crate::udf::sessionize::DEFAULT_SESSION_GAP_US;
@@ -185,15 +185,9 @@ impl Analytics {
         let mut events = 0;
         for batch in self.collect(frame)? {
             let bad = || AnalyticsError::invalid("match summary: unexpected result type");
-            let tp = batch
-                .column(0)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
+            let tp = int64_column(&batch, 0, bad)?;
             let ev = batch.column(1).as_string_opt::<i32>().ok_or_else(bad)?;
-            let n = batch
-                .column(2)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
+            let n = int64_column(&batch, 2, bad)?;
             for i in 0..batch.num_rows() {
                 let count = u64::try_from(n.value(i)).unwrap_or(0);
                 events += count;

@@ -15,7 +15,6 @@ pub mod kmeans;
 pub mod suggest;
 
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::Int64Type;
 use datafusion::common::JoinType;
 use datafusion::functions::core::expr_fn::coalesce;
 use datafusion::functions_aggregate::expr_fn::{bool_or, count, first_value};
@@ -29,6 +28,7 @@ use serde::Serialize;
 
 use crate::error::{AnalyticsError, Result};
 use crate::matching::glob_expr;
+use crate::session::int64_column;
 use crate::session::{Analytics, ORDINAL, PERSONA_WHO, TIME_US, TimeRange, WHO};
 use crate::udf::json_prop::json_prop_udf;
 
@@ -339,10 +339,7 @@ impl Analytics {
         for batch in self.collect(frame)? {
             let bad = || AnalyticsError::invalid("personas: unexpected result type");
             let names = batch.column(0).as_string_opt::<i32>().ok_or_else(bad)?;
-            let n = batch
-                .column(1)
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(bad)?;
+            let n = int64_column(&batch, 1, bad)?;
             for i in 0..batch.num_rows() {
                 let name = (!names.is_null(i)).then(|| names.value(i).to_owned());
                 counts.push((name, u64::try_from(n.value(i)).unwrap_or(0)));

@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
-use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::JoinType;
 use datafusion::functions_aggregate::expr_fn::{count, first_value, max, min, sum};
 use datafusion::logical_expr::{ExprFunctionExt, cast};
@@ -30,6 +30,7 @@ use serde::Serialize;
 
 use crate::error::{AnalyticsError, Result};
 use crate::matching::{MapMatcher, touchpoint_expr};
+use crate::session::numeric_cell;
 use crate::session::{Analytics, ORDINAL, TIME_US, TimeRange, WHO};
 use crate::time::DAY_US;
 use crate::udf::sessionize::{DEFAULT_SESSION_GAP_US, sessionize_udwf};
@@ -141,17 +142,7 @@ fn ratio(a: f64, b: f64) -> Option<f64> {
 
 /// Reads an integer or float column cell as f64 (NULL as 0).
 fn number(array: &ArrayRef, row: usize) -> f64 {
-    if array.is_null(row) {
-        return 0.0;
-    }
-    #[allow(clippy::cast_precision_loss)]
-    if let Some(a) = array.as_primitive_opt::<Int64Type>() {
-        a.value(row) as f64
-    } else if let Some(a) = array.as_primitive_opt::<Float64Type>() {
-        a.value(row)
-    } else {
-        0.0
-    }
+    numeric_cell(array, row).unwrap_or(0.0)
 }
 
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]

@@ -281,6 +281,23 @@ impl Analytics {
     }
 }
 
+/// An integer or floating-point result cell as `f64`; `None` for NULL or another type.
+pub(crate) fn numeric_cell(array: &datafusion::arrow::array::ArrayRef, row: usize) -> Option<f64> {
+    use datafusion::arrow::array::{Array as _, AsArray as _};
+    use datafusion::arrow::datatypes::{Float64Type, Int64Type};
+    if array.is_null(row) {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    if let Some(a) = array.as_primitive_opt::<Int64Type>() {
+        Some(a.value(row) as f64)
+    } else {
+        array
+            .as_primitive_opt::<Float64Type>()
+            .map(|a| a.value(row))
+    }
+}
+
 /// Column `index` of a query's result as 64-bit integers, or `bad()` when the plan produced
 /// another type: the analyses read their aggregates through this one check.
 pub(crate) fn int64_column(

@@ -13,7 +13,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
-use datafusion::arrow::datatypes::{Float64Type, Int64Type};
 use datafusion::common::JoinType;
 use datafusion::functions_aggregate::expr_fn::{count, first_value, min, sum};
 use datafusion::logical_expr::ExprFunctionExt;
@@ -25,6 +24,7 @@ use serde::Serialize;
 use super::kmeans::{even_sample, kmeans, silhouette};
 use super::{latest, property};
 use crate::error::{AnalyticsError, Result};
+use crate::session::numeric_cell;
 use crate::session::{Analytics, ORDINAL, TIME_US, TimeRange, WHO};
 use crate::time::DAY_US;
 use crate::udf::sessionize::{DEFAULT_SESSION_GAP_US, sessionize_udwf};
@@ -157,18 +157,6 @@ const OTHER: &str = "other";
 fn text(a: &ArrayRef, i: usize) -> Option<String> {
     let s = a.as_string_opt::<i32>()?;
     (!s.is_null(i)).then(|| s.value(i).to_owned())
-}
-
-fn number(a: &ArrayRef, i: usize) -> Option<f64> {
-    if a.is_null(i) {
-        return None;
-    }
-    #[allow(clippy::cast_precision_loss)]
-    if let Some(x) = a.as_primitive_opt::<Int64Type>() {
-        Some(x.value(i) as f64)
-    } else {
-        a.as_primitive_opt::<Float64Type>().map(|x| x.value(i))
-    }
 }
 
 fn mean(xs: impl Iterator<Item = f64>) -> f64 {
@@ -461,16 +449,16 @@ impl Analytics {
                 let Some(who) = text(batch.column(0), i) else {
                     continue;
                 };
-                let start = number(batch.column(3), i).unwrap_or(0.0);
+                let start = numeric_cell(batch.column(3), i).unwrap_or(0.0);
                 #[allow(clippy::cast_precision_loss)]
-                let days = number(batch.column(4), i).map(|c| (c - start) / DAY_US as f64);
+                let days = numeric_cell(batch.column(4), i).map(|c| (c - start) / DAY_US as f64);
                 profiles.push(Profile {
                     who,
                     first_channel: text(batch.column(1), i),
-                    visits: number(batch.column(2), i).unwrap_or(0.0),
+                    visits: numeric_cell(batch.column(2), i).unwrap_or(0.0),
                     days_to_conversion: days,
                     // Partial sums may meet in any order; rounding keeps the result the same.
-                    value: (number(batch.column(5), i).unwrap_or(0.0) * 1e6).round() / 1e6,
+                    value: (numeric_cell(batch.column(5), i).unwrap_or(0.0) * 1e6).round() / 1e6,
                     attributes: (0..q.attributes.len())
                         .map(|a| text(batch.column(6 + a), i))
                         .collect(),

@@ -889,6 +889,72 @@ fn template_personas_take_the_generated_customers() {
 }
 
 #[test]
+fn breakpoints_compare_personas_and_say_the_currency() {
+    let (_tmp, ws) = workspace_with_bound_data();
+    // The generated journeys start in the first half of 2025.
+    let period = ["--from", "2025-03-01", "--to", "2025-04-30"];
+    let run = |extra: &[&str]| {
+        let mut args = vec!["breakpoints"];
+        args.extend(period);
+        args.extend(extra);
+        ok(&ws, &args)
+    };
+    let r = json(&run(&["hanna-data", "--format", "json"]));
+    // The template's personas have rules: every persona gets its own rows, each against its
+    // previous period and against the other personas.
+    assert_eq!(r["by_persona"], true);
+    assert_eq!(r["currency"], "EUR");
+    assert_eq!(r["currencies"], serde_json::json!(["EUR"]));
+    let rows = r["breakpoints"].as_array().unwrap();
+    let personas: std::collections::BTreeSet<&str> =
+        rows.iter().filter_map(|b| b["persona"].as_str()).collect();
+    assert!(personas.len() >= 2, "{personas:?}");
+    assert!(rows.iter().any(|b| b["expected_others"].is_number()));
+    for b in rows {
+        let flag = &b["flagged_by"];
+        assert!(
+            flag.is_null()
+                || ["previous_period", "other_personas", "both"].contains(&flag.as_str().unwrap()),
+            "{b}"
+        );
+    }
+    let values: Vec<f64> = rows
+        .iter()
+        .map(|b| b["value_lost"].as_f64().unwrap())
+        .collect();
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
+
+    // One persona: only its rows.
+    let one = json(&run(&["--persona", "hr-hanna", "--format", "json"]));
+    let rows = one["breakpoints"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|b| b["persona"] == "hr-hanna"));
+
+    let csv = run(&["--format", "csv"]).stdout;
+    let header = csv.lines().next().unwrap();
+    for column in [
+        "persona",
+        "expected_previous",
+        "expected_others",
+        "flagged_by",
+        "currency",
+    ] {
+        assert!(header.split(',').any(|c| c == column), "{header}");
+    }
+    let table = run(&[]).stdout;
+    assert!(table.contains("against the other personas"), "{table}");
+    for column in [
+        "persona",
+        "before",
+        "others",
+        "baseline",
+        "value lost (EUR)",
+    ] {
+        assert!(table.contains(column), "{column}: {table}");
+    }
+}
+
+#[test]
 fn segments_list_each_personas_customers_by_stage() {
     let (_tmp, ws) = workspace_with_bound_data();
     let rows = json(&ok(

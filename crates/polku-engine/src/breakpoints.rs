@@ -1,24 +1,34 @@
 //! Breakpoints: where customers stall or leave more than expected, and what that costs.
 //!
 //! For each stage and each bound touchpoint of a map, the drop-off rate of the period is set
-//! against the rate of a baseline period (by default the period of the same length just
-//! before). The customers lost beyond the baseline rate, times the share of customers who
-//! convert once past that point (downstream conversion), times the average conversion value,
-//! is the estimated value lost; the list is sorted by it, so the first row is what to fix
-//! first. Each row names the team that owns the stage or touchpoint.
+//! against two expectations: the rate of a baseline period (by default the period of the same
+//! length just before), and, when the journeys are split by persona, the rate among everyone
+//! else's customers in the same period. A point is *flagged* by a baseline when its drop-off is
+//! above that baseline's rate by more than chance explains (a one-sided two-proportion z-test
+//! at the 1 % level). The customers lost beyond the stronger expectation (the lower of the
+//! two expected rates: doing as well as the better comparison), times the share of customers
+//! who convert once past that point (downstream conversion), times the average conversion
+//! value, is the estimated value lost; the list is sorted by it, so the first row is what to
+//! fix first. Each row names the team that owns the stage or touchpoint.
 //!
 //! - A stage's drop-off: customers who reached it and never reached a later stage.
 //! - A touchpoint's drop-off: customers whose journey ended there without converting.
 //! - Downstream conversion: of the customers who went on past the point, the share that
 //!   reached the map's conversion touchpoint (or, without one, its last stage).
-//! - Average value: the mean `value` of the conversion events of the period; without values
-//!   a converted customer is worth 1, so the value lost is in customers.
+//! - Average value: the mean `value` of the conversion events of the period (of the row's
+//!   persona when the journeys are split, else of everyone); without values a converted
+//!   customer is worth 1, so the value lost is in customers. Values in several currencies are
+//!   never added up: the value lost is then in customers too, and the report lists the
+//!   currencies.
+//! - Personas: each customer has the persona the workspace's `rules` give them (see
+//!   [`crate::personas`]). Split by persona, every persona gets its own rows, measured against
+//!   its own previous period and against the customers of all other personas and of none.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::Float64Type;
-use datafusion::functions_aggregate::expr_fn::{avg, max};
+use datafusion::functions_aggregate::expr_fn::{count, max, sum};
 use datafusion::prelude::{col, lit};
 use polku_model::Workspace;
 use polku_store::schema::event_col;
@@ -28,8 +38,9 @@ use crate::error::{AnalyticsError, Result};
 use crate::funnel::JourneyUnit;
 use crate::matching::MapMatcher;
 use crate::paths::{PathNode, TimedPath};
+use crate::personas::persona_with_rules;
 use crate::session::int64_column;
-use crate::session::{Analytics, TIME_US, TimeRange};
+use crate::session::{Analytics, TIME_US, TimeRange, WHO};
 use crate::time::DAY_US;
 use crate::udf::journey_path::PathAnchor;
 use crate::udf::sessionize::DEFAULT_SESSION_GAP_US;
@@ -40,6 +51,11 @@ pub const DEFAULT_PERIOD_US: i64 = 28 * DAY_US;
 /// Fewer customers than this at a point in the baseline make its rate too noisy to compare.
 pub const MIN_BASELINE: u64 = 20;
 
+/// The one-sided 1 % critical value of the standard normal: a drop-off this many standard
+/// errors above its baseline is flagged. Stricter than 5 % because a map has many points,
+/// each tested against two baselines, and a list of what to fix should not fill with chance.
+const Z_FLAG: f64 = 2.326_347_874_040_841;
+
 /// A stage or a touchpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -48,6 +64,66 @@ pub enum PointKind {
     Stage,
     /// A touchpoint of the map.
     Touchpoint,
+}
+
+/// Which expectation a point's drop-off exceeds by more than chance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Baseline {
+    /// The same customers' drop-off in the baseline period.
+    PreviousPeriod,
+    /// The drop-off of the other personas' customers in the same period.
+    OtherPersonas,
+    /// Both.
+    Both,
+}
+
+impl Baseline {
+    /// The baseline of two flags, none when neither is raised.
+    #[must_use]
+    pub fn of(previous: bool, others: bool) -> Option<Self> {
+        match (previous, others) {
+            (true, true) => Some(Self::Both),
+            (true, false) => Some(Self::PreviousPeriod),
+            (false, true) => Some(Self::OtherPersonas),
+            (false, false) => None,
+        }
+    }
+
+    /// Its name in JSON and CSV.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PreviousPeriod => "previous_period",
+            Self::OtherPersonas => "other_personas",
+            Self::Both => "both",
+        }
+    }
+}
+
+/// Whose journeys are measured, and so which baselines there are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PersonaSplit {
+    /// Every customer together, against the previous period only.
+    #[default]
+    All,
+    /// Every persona with `rules` on its own rows (and the customers no rule takes on theirs),
+    /// each against its previous period and against everyone else. Without any persona rules
+    /// this is [`PersonaSplit::All`].
+    Each,
+    /// One persona's customers, against their previous period and against everyone else.
+    One(String),
+}
+
+/// What [`Analytics::breakpoints_of`] measures.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BreakpointQuery {
+    /// The period; without bounds, the last 28 days of data.
+    pub period: TimeRange,
+    /// The baseline period; without one, the period of the same length before.
+    pub baseline: Option<TimeRange>,
+    /// Whose journeys are measured.
+    pub personas: PersonaSplit,
 }
 
 /// One point of the journey where customers leave.
@@ -61,19 +137,33 @@ pub struct Breakpoint {
     pub stage: String,
     /// The team that owns it.
     pub owner: Option<String>,
+    /// The persona whose customers this row counts; none for all customers, or, when the
+    /// report is split by persona, for the customers no rule takes.
+    pub persona: Option<String>,
     /// Customers who reached it in the period.
     pub reached: u64,
     /// Of them, customers who left there.
     pub left: u64,
     /// `left / reached`.
     pub drop_off_rate: f64,
-    /// The baseline period's drop-off rate; none when the baseline had too few customers.
+    /// The same customers' drop-off rate in the baseline period; none when it had too few
+    /// customers.
+    pub expected_previous: Option<f64>,
+    /// The drop-off rate of everyone else's customers in the period; none when not split by
+    /// persona or when they were too few.
+    pub expected_others: Option<f64>,
+    /// The stronger expectation: the lower of the two rates known.
     pub expected_rate: Option<f64>,
+    /// Which baselines the drop-off exceeds by more than chance; none when neither.
+    pub flagged_by: Option<Baseline>,
     /// Customers lost beyond the expected rate.
     pub excess_lost: f64,
     /// Of the customers who went on past this point, the share that converted.
     pub downstream_conversion: f64,
-    /// The estimated value lost: excess lost × downstream conversion × average value.
+    /// The average conversion value used for this row; none when a conversion is worth 1.
+    pub average_value: Option<f64>,
+    /// The estimated value lost: excess lost × downstream conversion × average value, in
+    /// [`BreakpointsReport::currency`].
     pub value_lost: f64,
 }
 
@@ -86,34 +176,50 @@ pub struct BreakpointsReport {
     pub period: (i64, i64),
     /// The baseline period.
     pub baseline: (i64, i64),
+    /// Whether the rows are split by persona (and so have the other-personas baseline).
+    pub by_persona: bool,
     /// What counts as converted: a touchpoint id, or the last stage's id.
     pub conversion: String,
-    /// The average conversion value; none when the data has no values (then a conversion
-    /// is worth 1).
+    /// The average conversion value of all customers of the period; none when the data has
+    /// no values or values in several currencies (then a conversion is worth 1).
     pub average_value: Option<f64>,
+    /// The currency (ISO 4217) of the values lost; none when they count customers, or when
+    /// the values do not say their currency.
+    pub currency: Option<String>,
+    /// Every currency of the conversion values of the period; more than one means the values
+    /// could not be added up and the value lost is in customers.
+    pub currencies: Vec<String>,
     /// Every stage and bound touchpoint, by value lost (largest first), then by drop-off.
     pub breakpoints: Vec<Breakpoint>,
 }
 
-/// Drop-off counts of one period.
-#[derive(Debug, Default)]
+/// Drop-off counts of one group of journeys: per point (reached, left, went on, went on and
+/// converted). Counts add up over customers, so everyone else's are the total's minus one
+/// group's.
+#[derive(Debug, Default, Clone)]
 struct Period {
-    /// Per point: (reached, left, went on, went on and converted).
     stages: Vec<[u64; 4]>,
     touchpoints: HashMap<String, [u64; 4]>,
 }
 
-fn measure(
-    touch_paths: &[TimedPath],
-    stage_of: &HashMap<&str, usize>,
-    stage_count: usize,
-    is_conversion: &dyn Fn(&[usize], &TimedPath) -> bool,
-) -> Period {
-    let mut period = Period {
-        stages: vec![[0; 4]; stage_count],
-        touchpoints: HashMap::new(),
-    };
-    for tp in touch_paths {
+fn minus(a: [u64; 4], b: [u64; 4]) -> [u64; 4] {
+    std::array::from_fn(|i| a[i].saturating_sub(b[i]))
+}
+
+impl Period {
+    fn new(stage_count: usize) -> Self {
+        Period {
+            stages: vec![[0; 4]; stage_count],
+            touchpoints: HashMap::new(),
+        }
+    }
+
+    fn add(
+        &mut self,
+        tp: &TimedPath,
+        stage_of: &HashMap<&str, usize>,
+        is_conversion: &dyn Fn(&[usize], &TimedPath) -> bool,
+    ) {
         // The stage path: the touchpoints' stages, repeats in a row collapsed.
         let mut stages: Vec<usize> = Vec::new();
         for (t, _) in tp {
@@ -124,12 +230,12 @@ fn measure(
             }
         }
         let converted = is_conversion(&stages, tp);
-        for s in 0..stage_count {
+        for s in 0..self.stages.len() {
             let Some(first) = stages.iter().position(|&x| x == s) else {
                 continue;
             };
             let went_on = stages[first + 1..].iter().any(|&x| x > s);
-            let c = &mut period.stages[s];
+            let c = &mut self.stages[s];
             c[0] += 1;
             if went_on {
                 c[2] += 1;
@@ -144,7 +250,7 @@ fn measure(
                 continue;
             }
             seen.push(t);
-            let c = period.touchpoints.entry(t.clone()).or_default();
+            let c = self.touchpoints.entry(t.clone()).or_default();
             c[0] += 1;
             // Left there: the journey's last touch is this one and it did not convert.
             let last_here = tp[i..].iter().all(|(u, _)| u == t);
@@ -156,7 +262,10 @@ fn measure(
             }
         }
     }
-    period
+
+    fn touchpoint(&self, id: &str) -> Option<[u64; 4]> {
+        self.touchpoints.get(id).copied()
+    }
 }
 
 fn rate(a: u64, b: u64) -> f64 {
@@ -169,36 +278,74 @@ fn rate(a: u64, b: u64) -> f64 {
     }
 }
 
-fn point(
+/// A baseline's expected rate when it has enough customers, and whether `now`'s drop-off is
+/// above it by more than chance (pooled two-proportion z-test, one-sided).
+fn expectation(now: [u64; 4], base: Option<[u64; 4]>) -> (Option<f64>, bool) {
+    let Some(b) = base.filter(|b| b[0] >= MIN_BASELINE) else {
+        return (None, false);
+    };
+    let expected = rate(b[1], b[0]);
+    let drop = rate(now[1], now[0]);
+    let pooled = rate(now[1] + b[1], now[0] + b[0]);
+    #[allow(clippy::cast_precision_loss)]
+    let se = (pooled * (1.0 - pooled) * (1.0 / now[0].max(1) as f64 + 1.0 / b[0] as f64)).sqrt();
+    let flagged = now[0] > 0 && drop > expected && se > 0.0 && (drop - expected) / se > Z_FLAG;
+    (Some(expected), flagged)
+}
+
+/// One row: its identity, and the counts of the period, the baseline period and everyone
+/// else.
+struct Row<'a> {
     kind: PointKind,
-    id: &str,
-    stage: &str,
+    id: &'a str,
+    stage: &'a str,
     owner: Option<String>,
+    persona: Option<&'a str>,
     now: [u64; 4],
     before: Option<[u64; 4]>,
-    value: f64,
-) -> Breakpoint {
+    others: Option<[u64; 4]>,
+    average_value: Option<f64>,
+}
+
+fn point(row: Row<'_>) -> Breakpoint {
+    let now = row.now;
     let drop = rate(now[1], now[0]);
-    let expected = before
-        .filter(|b| b[0] >= MIN_BASELINE)
-        .map(|b| rate(b[1], b[0]));
+    let (previous, by_previous) = expectation(now, row.before);
+    let (others, by_others) = expectation(now, row.others);
+    let expected = match (previous, others) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     #[allow(clippy::cast_precision_loss)]
-    let excess = expected.map_or(0.0, |e| ((drop - e) * now[0] as f64).max(0.0));
+    let excess = expected
+        .filter(|&e| drop > e)
+        .map_or(0.0, |e| (drop - e) * now[0] as f64);
     let downstream = rate(now[3], now[2]);
     Breakpoint {
-        kind,
-        id: id.to_owned(),
-        stage: stage.to_owned(),
-        owner,
+        kind: row.kind,
+        id: row.id.to_owned(),
+        stage: row.stage.to_owned(),
+        owner: row.owner,
+        persona: row.persona.map(str::to_owned),
         reached: now[0],
         left: now[1],
         drop_off_rate: drop,
+        expected_previous: previous,
+        expected_others: others,
         expected_rate: expected,
+        flagged_by: Baseline::of(by_previous, by_others),
         excess_lost: excess,
         downstream_conversion: downstream,
-        value_lost: excess * downstream * value,
+        average_value: row.average_value,
+        value_lost: excess * downstream * row.average_value.unwrap_or(1.0),
     }
 }
+
+/// One customer's conversion values in one currency: (customer, currency, sum, count).
+type CustomerValues = (String, Option<String>, f64, u64);
+
+/// The conversion values of a period: per persona group and currency, (sum, count).
+type Values = HashMap<Option<String>, HashMap<Option<String>, (f64, u64)>>;
 
 impl Analytics {
     /// The first and last event time, if there are events.
@@ -224,8 +371,9 @@ impl Analytics {
         Ok(None)
     }
 
-    /// The breakpoints of a map in a period against a baseline period. Without a period, the
-    /// last 28 days of data; without a baseline, the period of the same length before.
+    /// The breakpoints of all customers of a map in a period against a baseline period.
+    /// Without a period, the last 28 days of data; without a baseline, the period of the same
+    /// length before. [`Analytics::breakpoints_of`] also compares personas.
     ///
     /// # Errors
     /// When the map is unknown or unbound, there is no data, or the query fails.
@@ -236,13 +384,41 @@ impl Analytics {
         period: TimeRange,
         baseline: Option<TimeRange>,
     ) -> Result<BreakpointsReport> {
+        self.breakpoints_of(
+            workspace,
+            map_id,
+            &BreakpointQuery {
+                period,
+                baseline,
+                personas: PersonaSplit::All,
+            },
+        )
+    }
+
+    /// The breakpoints of a map: against the previous period and, split by persona, against
+    /// the other personas' customers of the same period.
+    ///
+    /// # Errors
+    /// When the map is unknown or unbound, the persona is unknown or has no rules, there is
+    /// no data, or the query fails.
+    #[allow(clippy::too_many_lines)]
+    pub fn breakpoints_of(
+        &self,
+        workspace: &Workspace,
+        map_id: &str,
+        query: &BreakpointQuery,
+    ) -> Result<BreakpointsReport> {
         let matcher = MapMatcher::find(workspace, map_id)?;
         if !matcher.is_bound() {
             return Err(AnalyticsError::invalid(format!(
                 "no touchpoint of map `{map_id}` has match rules, so it cannot be measured"
             )));
         }
+        if let PersonaSplit::One(p) = &query.personas {
+            persona_with_rules(workspace, p)?;
+        }
         let map = matcher.map();
+        let period = query.period;
         let (from, to) = match (period.from_us, period.to_us) {
             (Some(f), Some(t)) => (f, t),
             (f, t) => {
@@ -253,7 +429,7 @@ impl Analytics {
                 (f.unwrap_or((to - DEFAULT_PERIOD_US).max(lo)), to)
             }
         };
-        let baseline = baseline.unwrap_or(TimeRange {
+        let baseline = query.baseline.unwrap_or(TimeRange {
             from_us: Some(from - (to - from)),
             to_us: Some(from),
         });
@@ -261,6 +437,22 @@ impl Analytics {
             baseline.from_us.unwrap_or(i64::MIN),
             baseline.to_us.unwrap_or(from),
         );
+        let assignments = match query.personas {
+            PersonaSplit::All => HashMap::new(),
+            PersonaSplit::Each | PersonaSplit::One(_) => self.persona_of_customers(workspace)?,
+        };
+        let by_persona = match query.personas {
+            PersonaSplit::All => false,
+            PersonaSplit::One(_) => true,
+            PersonaSplit::Each => workspace.personas.iter().any(|p| !p.doc.rules.is_empty()),
+        };
+        let group_of = |who: &str| -> Option<String> {
+            if by_persona {
+                assignments.get(who).cloned()
+            } else {
+                None
+            }
+        };
         let stage_of: HashMap<&str, usize> = matcher
             .touchpoints()
             .iter()
@@ -284,8 +476,9 @@ impl Analytics {
                 stages.contains(&last_stage)
             }
         };
-        let run = |range: TimeRange| -> Result<Period> {
-            let paths = self.timed_paths(
+        // Per group (persona, or none), and everyone together.
+        let run = |range: TimeRange| -> Result<(HashMap<Option<String>, Period>, Period)> {
+            let paths = self.customer_timed_paths(
                 Some(&matcher),
                 PathNode::Touchpoint,
                 &PathAnchor::Start,
@@ -294,71 +487,145 @@ impl Analytics {
                 range,
                 DEFAULT_SESSION_GAP_US,
             )?;
-            Ok(measure(&paths, &stage_of, map.stages.len(), &is_conversion))
+            let mut groups: HashMap<Option<String>, Period> = HashMap::new();
+            let mut total = Period::new(map.stages.len());
+            for (who, tp) in &paths {
+                groups
+                    .entry(group_of(who))
+                    .or_insert_with(|| Period::new(map.stages.len()))
+                    .add(tp, &stage_of, &is_conversion);
+                total.add(tp, &stage_of, &is_conversion);
+            }
+            Ok((groups, total))
         };
-        let now = run(TimeRange {
+        let (now, total) = run(TimeRange {
             from_us: Some(from),
             to_us: Some(to),
         })?;
-        let before = run(baseline)?;
-        let average_value =
-            self.average_conversion_value(&matcher, &conversion, by_touchpoint, from, to)?;
-        let value = average_value.unwrap_or(1.0);
+        let (before, _) = run(baseline)?;
+        let values = self.conversion_values(&matcher, &conversion, by_touchpoint, from, to)?;
+        let values: Values =
+            values
+                .into_iter()
+                .fold(HashMap::new(), |mut acc, (who, currency, sum, n)| {
+                    let e = acc
+                        .entry(group_of(&who))
+                        .or_default()
+                        .entry(currency)
+                        .or_insert((0.0, 0));
+                    e.0 += sum;
+                    e.1 += n;
+                    acc
+                });
+        let currencies: BTreeSet<String> = values
+            .values()
+            .flat_map(|m| m.keys().flatten().cloned())
+            .collect();
+        let several = currencies.len() > 1;
+        let mean = |m: &mut dyn Iterator<Item = (f64, u64)>| {
+            let (s, n) = m.fold((0.0, 0u64), |a, (s, n)| (a.0 + s, a.1 + n));
+            #[allow(clippy::cast_precision_loss)]
+            (n > 0 && !several).then(|| s / n as f64)
+        };
+        let average_value = mean(&mut values.values().flat_map(|m| m.values().copied()));
+        let group_value = |g: &Option<String>| {
+            values
+                .get(g)
+                .and_then(|m| mean(&mut m.values().copied()))
+                .or(average_value)
+        };
+
+        // The groups to report: one persona, or every persona with rules then the customers
+        // no rule takes, or everyone.
+        let groups: Vec<Option<String>> = match &query.personas {
+            PersonaSplit::One(p) => vec![Some(p.clone())],
+            PersonaSplit::Each if by_persona => workspace
+                .personas
+                .iter()
+                .filter(|p| !p.doc.rules.is_empty())
+                .map(|p| Some(p.doc.id.as_str().to_owned()))
+                .chain([None])
+                .filter(|g| now.contains_key(g))
+                .collect(),
+            _ => vec![None],
+        };
+        let empty = Period::new(map.stages.len());
         let mut points = Vec::new();
-        for (i, stage) in map.stages.iter().enumerate() {
-            points.push(point(
-                PointKind::Stage,
-                stage.stage.as_str(),
-                stage.stage.as_str(),
-                stage.owner.as_ref().map(|t| t.as_str().to_owned()),
-                now.stages[i],
-                Some(before.stages[i]),
-                value,
-            ));
-        }
-        for bound in matcher.touchpoints() {
-            let id = bound.touchpoint.id.as_str();
-            let stage = &map.stages[bound.stage_index];
-            let Some(counts) = now.touchpoints.get(id) else {
-                continue;
-            };
-            points.push(point(
-                PointKind::Touchpoint,
-                id,
-                stage.stage.as_str(),
-                bound
-                    .touchpoint
-                    .owner_in(stage)
-                    .map(|t| t.as_str().to_owned()),
-                *counts,
-                before.touchpoints.get(id).copied(),
-                value,
-            ));
+        for g in &groups {
+            let mine = now.get(g).unwrap_or(&empty);
+            let then = before.get(g).unwrap_or(&empty);
+            let persona = g.as_deref();
+            let value = group_value(g);
+            for (i, stage) in map.stages.iter().enumerate() {
+                points.push(point(Row {
+                    kind: PointKind::Stage,
+                    id: stage.stage.as_str(),
+                    stage: stage.stage.as_str(),
+                    owner: stage.owner.as_ref().map(|t| t.as_str().to_owned()),
+                    persona,
+                    now: mine.stages[i],
+                    before: Some(then.stages[i]),
+                    others: by_persona.then(|| minus(total.stages[i], mine.stages[i])),
+                    average_value: value,
+                }));
+            }
+            for bound in matcher.touchpoints() {
+                let id = bound.touchpoint.id.as_str();
+                let stage = &map.stages[bound.stage_index];
+                let Some(counts) = mine.touchpoint(id) else {
+                    continue;
+                };
+                let all = total.touchpoint(id).unwrap_or_default();
+                points.push(point(Row {
+                    kind: PointKind::Touchpoint,
+                    id,
+                    stage: stage.stage.as_str(),
+                    owner: bound
+                        .touchpoint
+                        .owner_in(stage)
+                        .map(|t| t.as_str().to_owned()),
+                    persona,
+                    now: counts,
+                    before: then.touchpoint(id),
+                    others: by_persona.then(|| minus(all, counts)),
+                    average_value: value,
+                }));
+            }
         }
         points.sort_by(|a, b| {
             b.value_lost
                 .total_cmp(&a.value_lost)
                 .then(b.drop_off_rate.total_cmp(&a.drop_off_rate))
+                .then_with(|| a.persona.cmp(&b.persona))
                 .then_with(|| a.id.cmp(&b.id))
         });
         Ok(BreakpointsReport {
             map: map.id.as_str().to_owned(),
             period: (from, to),
             baseline: base,
+            by_persona,
             conversion,
             average_value,
+            currency: if several {
+                None
+            } else {
+                currencies.first().cloned()
+            },
+            currencies: currencies.into_iter().collect(),
             breakpoints: points,
         })
     }
 
-    fn average_conversion_value(
+    /// The values of the conversion events of a period per customer and currency: (customer,
+    /// currency, sum, count), events without a value left out.
+    fn conversion_values(
         &self,
         matcher: &MapMatcher<'_>,
         conversion: &str,
         by_touchpoint: bool,
         from: i64,
         to: i64,
-    ) -> Result<Option<f64>> {
+    ) -> Result<Vec<CustomerValues>> {
         let label = if by_touchpoint {
             matcher.touchpoint_id_expr()
         } else {
@@ -370,17 +637,30 @@ impl Analytics {
                 to_us: Some(to),
             })?
             .filter(label.eq(lit(conversion)))?
-            .aggregate(vec![], vec![avg(col(event_col::VALUE))])?;
+            .filter(col(event_col::VALUE).is_not_null())?
+            .aggregate(
+                vec![col(WHO), col(event_col::CURRENCY)],
+                vec![sum(col(event_col::VALUE)), count(col(event_col::VALUE))],
+            )?;
+        let mut out = Vec::new();
         for batch in self.collect(frame)? {
-            let Some(v) = batch.column(0).as_primitive_opt::<Float64Type>() else {
-                return Err(AnalyticsError::invalid(
-                    "breakpoints: unexpected result type",
+            let bad = || AnalyticsError::invalid("breakpoints: unexpected result type");
+            let who = batch.column(0).as_string_opt::<i32>().ok_or_else(bad)?;
+            let currency = batch.column(1).as_string_opt::<i32>().ok_or_else(bad)?;
+            let sums = batch
+                .column(2)
+                .as_primitive_opt::<Float64Type>()
+                .ok_or_else(bad)?;
+            let counts = int64_column(&batch, 3, bad)?;
+            for i in 0..batch.num_rows() {
+                out.push((
+                    who.value(i).to_owned(),
+                    (!currency.is_null(i)).then(|| currency.value(i).to_owned()),
+                    sums.value(i),
+                    u64::try_from(counts.value(i)).unwrap_or(0),
                 ));
-            };
-            if batch.num_rows() > 0 && !v.is_null(0) {
-                return Ok(Some(v.value(0)));
             }
         }
-        Ok(None)
+        Ok(out)
     }
 }

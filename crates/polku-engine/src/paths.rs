@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::error::{AnalyticsError, Result};
 use crate::funnel::{JourneyUnit, journey_events};
 use crate::matching::MapMatcher;
-use crate::session::{Analytics, ORDINAL, TIME_US, TimeRange};
+use crate::session::{Analytics, ORDINAL, TIME_US, TimeRange, WHO};
 use crate::udf::journey_path::{PathAnchor, journey_path_udaf};
 use crate::udf::sessionize::DEFAULT_SESSION_GAP_US;
 
@@ -297,6 +297,26 @@ impl Analytics {
         range: TimeRange,
         session_gap_us: i64,
     ) -> Result<Vec<TimedPath>> {
+        Ok(self
+            .customer_timed_paths(matcher, node, anchor, steps, by, range, session_gap_us)?
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect())
+    }
+
+    /// [`Analytics::timed_paths`] with the customer each journey belongs to, for analyses
+    /// that split journeys by who made them (personas).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn customer_timed_paths(
+        &self,
+        matcher: Option<&MapMatcher<'_>>,
+        node: PathNode,
+        anchor: &PathAnchor,
+        steps: usize,
+        by: JourneyUnit,
+        range: TimeRange,
+        session_gap_us: i64,
+    ) -> Result<Vec<(String, TimedPath)>> {
         const NODE: &str = "__node";
         const PATH: &str = "__path";
         let (frame, keys) = journey_events(self, matcher, range, by, session_gap_us)?;
@@ -306,11 +326,14 @@ impl Analytics {
         let path = journey_path_udaf(anchor.clone(), steps)
             .call(vec![col(TIME_US), col(ORDINAL), col(NODE)])
             .alias(PATH);
-        let frame = frame.aggregate(keys, vec![path])?.select(vec![col(PATH)])?;
+        let frame = frame
+            .aggregate(keys, vec![path])?
+            .select(vec![col(WHO), col(PATH)])?;
         let mut out = Vec::new();
         for batch in self.collect(frame)? {
             let bad = || AnalyticsError::invalid("paths: unexpected result type");
-            let lists = batch.column(0).as_list_opt::<i32>().ok_or_else(bad)?;
+            let who = batch.column(0).as_string_opt::<i32>().ok_or_else(bad)?;
+            let lists = batch.column(1).as_list_opt::<i32>().ok_or_else(bad)?;
             let items = lists.values().as_struct_opt().ok_or_else(bad)?;
             let nodes = items.column(0).as_string_opt::<i32>().ok_or_else(bad)?;
             let times = items
@@ -324,11 +347,12 @@ impl Analytics {
                 if a == b {
                     continue;
                 }
-                out.push(
+                out.push((
+                    who.value(row).to_owned(),
                     (a..b)
                         .map(|i| (nodes.value(i).to_owned(), times.value(i)))
                         .collect(),
-                );
+                ));
             }
         }
         Ok(out)

@@ -6,22 +6,25 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use polku_engine::TimeRange;
-use polku_engine::breakpoints::{BreakpointsReport, PointKind};
+use polku_engine::breakpoints::{BreakpointQuery, BreakpointsReport, PersonaSplit, PointKind};
 use polku_engine::time::{DAY_US, date_range};
 
 use super::funnel::{
-    JourneyFormat, ScopeArgs, aligned, csv_field, percent, with_spinner, write_out,
+    JourneyFormat, ScopeArgs, aligned, csv_field, open, percent, with_spinner, write_out,
 };
 
 /// Options of `polku breakpoints`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Each stage and touchpoint of the map is set against a baseline: its \
+    after_help = "Each stage and touchpoint of the map is set against two baselines: its \
 drop-off in the period before (by default the last 28 days of data against the 28 days \
-before). Customers lost beyond the baseline rate × the share that converts once past the point \
-× the average conversion value is the value lost; the list is sorted by it.\n\nExamples:\n  \
-polku breakpoints hr-hanna-current\n  polku breakpoints --from 2026-03-01 --to 2026-03-31 \
---format json"
+before), and the drop-off of the other personas' customers in the same period. When personas \
+have `rules`, every persona gets its own rows (with --persona, only that persona); the \
+`baseline` column says which comparison flags a row (previous, personas or both). Customers \
+lost beyond the lower expected rate × the share that converts once past the point × the \
+persona's average conversion value is the value lost; the list is sorted by it.\n\n\
+Examples:\n  polku breakpoints hr-hanna-current\n  polku breakpoints --persona hr-hanna\n  \
+polku breakpoints --from 2026-03-01 --to 2026-03-31 --format json"
 )]
 pub struct BreakpointsArgs {
     /// The map (default: the one map whose touchpoints have match rules).
@@ -55,7 +58,8 @@ pub fn run(args: &BreakpointsArgs, workspace: &Path) -> anyhow::Result<ExitCode>
         (Some(f), Some(t)) => Some(date_range(Some(f), Some(t))?),
         _ => None,
     };
-    let (model, analytics) = args.scope.open(workspace)?;
+    // Not restricted to the persona: its customers are compared with everyone else's.
+    let (model, analytics) = open(workspace)?;
     let map = match &args.map {
         Some(m) => m.clone(),
         None => {
@@ -80,8 +84,17 @@ pub fn run(args: &BreakpointsArgs, workspace: &Path) -> anyhow::Result<ExitCode>
             }
         }
     };
+    let query = BreakpointQuery {
+        period,
+        baseline,
+        personas: args
+            .scope
+            .persona
+            .clone()
+            .map_or(PersonaSplit::Each, PersonaSplit::One),
+    };
     let mut report = with_spinner("breakpoints", || {
-        analytics.breakpoints(&model, &map, period, baseline)
+        analytics.breakpoints_of(&model, &map, &query)
     })?;
     if let Some(n) = args.top {
         report.breakpoints.truncate(n);
@@ -102,24 +115,59 @@ fn kind(k: PointKind) -> &'static str {
     }
 }
 
+/// The baselines that flag a row, for tables: `previous`, `personas`, `both` or `-`.
+fn flag(b: &polku_engine::breakpoints::Breakpoint) -> &'static str {
+    use polku_engine::breakpoints::Baseline;
+    match b.flagged_by {
+        Some(Baseline::PreviousPeriod) => "previous",
+        Some(Baseline::OtherPersonas) => "personas",
+        Some(Baseline::Both) => "both",
+        None => "-",
+    }
+}
+
+/// The persona a row counts, for tables and CSV: `all` when not split, `-` for the customers
+/// no rule takes.
+fn persona(r: &BreakpointsReport, b: &polku_engine::breakpoints::Breakpoint) -> String {
+    match (&b.persona, r.by_persona) {
+        (Some(p), _) => p.clone(),
+        (None, true) => "-".to_owned(),
+        (None, false) => "all".to_owned(),
+    }
+}
+
+fn rate_or_empty(x: Option<f64>) -> String {
+    x.map_or_else(String::new, |e| e.to_string())
+}
+
 fn csv(r: &BreakpointsReport) -> String {
     let mut out = String::from(
-        "kind,id,stage,owner,reached,left,drop_off_rate,expected_rate,excess_lost,downstream_conversion,value_lost\n",
+        "kind,id,stage,owner,persona,reached,left,drop_off_rate,expected_previous,expected_others,expected_rate,flagged_by,excess_lost,downstream_conversion,average_value,value_lost,currency\n",
     );
     for b in &r.breakpoints {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             kind(b.kind),
             csv_field(&b.id),
             csv_field(&b.stage),
             b.owner.as_deref().map(csv_field).unwrap_or_default(),
+            csv_field(&persona(r, b)),
             b.reached,
             b.left,
             b.drop_off_rate,
-            b.expected_rate.map_or_else(String::new, |e| e.to_string()),
+            rate_or_empty(b.expected_previous),
+            rate_or_empty(b.expected_others),
+            rate_or_empty(b.expected_rate),
+            b.flagged_by.map_or("", |f| f.as_str()),
             b.excess_lost,
             b.downstream_conversion,
-            b.value_lost
+            rate_or_empty(b.average_value),
+            b.value_lost,
+            if b.average_value.is_some() {
+                r.currency.as_deref().unwrap_or_default()
+            } else {
+                ""
+            },
         ));
     }
     out
@@ -130,44 +178,78 @@ fn day(us: i64) -> String {
 }
 
 fn table(r: &BreakpointsReport) -> String {
+    let unit = match (&r.currency, r.average_value) {
+        (Some(c), Some(_)) => format!("value lost ({c})"),
+        _ if r.average_value.is_some() => "value lost".to_owned(),
+        _ => "customers lost".to_owned(),
+    };
     let rows: Vec<Vec<String>> = r
         .breakpoints
         .iter()
         .map(|b| {
-            vec![
-                format!("{} {}", kind(b.kind), b.id),
+            let expected = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), percent);
+            let mut row = vec![format!("{} {}", kind(b.kind), b.id)];
+            if r.by_persona {
+                row.push(persona(r, b));
+            }
+            row.extend([
                 b.owner.clone().unwrap_or_default(),
                 b.reached.to_string(),
                 percent(b.drop_off_rate),
-                b.expected_rate.map_or_else(|| "n/a".to_owned(), percent),
+                expected(b.expected_previous),
+            ]);
+            if r.by_persona {
+                row.push(expected(b.expected_others));
+            }
+            row.extend([
+                flag(b).to_owned(),
                 format!("{:.0}", b.excess_lost),
                 format!("{:.1}", b.value_lost),
-            ]
+            ]);
+            row
         })
         .collect();
+    let mut header = vec!["where"];
+    if r.by_persona {
+        header.push("persona");
+    }
+    header.extend(["owner", "reached", "left", "before"]);
+    if r.by_persona {
+        header.push("others");
+    }
+    header.extend(["baseline", "lost", unit.as_str()]);
     let mut out = format!(
-        "{}: {} to {} against {} to {}\n\n",
+        "{}: {} to {} against {} to {}{}\n\n",
         r.map,
         day(r.period.0),
         day(r.period.1 - 1),
         day(r.baseline.0),
-        day(r.baseline.1 - 1)
+        day(r.baseline.1 - 1),
+        if r.by_persona {
+            " and against the other personas"
+        } else {
+            ""
+        }
     );
-    out.push_str(&aligned(
-        &[
-            "where",
-            "owner",
-            "reached",
-            "left",
-            "expected",
-            "lost",
-            "value lost",
-        ],
-        &rows,
-    ));
-    out.push_str(&match r.average_value {
-        Some(v) => format!("\nvalue lost = lost × downstream conversion × average value {v:.2}\n"),
-        None => "\nthe data has no values: value lost is in converted customers\n".to_owned(),
+    out.push_str(&aligned(&header, &rows));
+    out.push_str(
+        "\nbefore: the same customers' drop-off in the baseline period; others: everyone \
+         else's in the period; baseline: which of them the drop-off exceeds by more than chance\n",
+    );
+    out.push_str(&match (r.average_value, r.currencies.as_slice()) {
+        (Some(v), _) => format!(
+            "value lost = lost × downstream conversion × average value ({}overall {v:.2}{})\n",
+            if r.by_persona { "per persona; " } else { "" },
+            r.currency
+                .as_deref()
+                .map_or_else(String::new, |c| format!(" {c}"))
+        ),
+        (None, [_, _, ..]) => format!(
+            "conversion values are in several currencies ({}) and are not added up: value lost \
+             is in converted customers\n",
+            r.currencies.join(", ")
+        ),
+        (None, _) => "the data has no values: value lost is in converted customers\n".to_owned(),
     });
     out
 }

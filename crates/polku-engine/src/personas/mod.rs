@@ -184,6 +184,40 @@ fn rule_condition(rule: &PersonaRule, needs: &Needs<'_>) -> Expr {
         .unwrap_or_else(|| lit(true))
 }
 
+/// Checks that the workspace has the persona and that its `rules` can take customers.
+///
+/// # Errors
+/// When the workspace has no such persona, or the persona has no rules.
+pub(crate) fn persona_with_rules(workspace: &Workspace, persona: &str) -> Result<()> {
+    let known: Vec<&str> = workspace
+        .personas
+        .iter()
+        .map(|p| p.doc.id.as_str())
+        .collect();
+    let Some(p) = workspace
+        .personas
+        .iter()
+        .find(|p| p.doc.id.as_str() == persona)
+    else {
+        return Err(AnalyticsError::NotFound(format!(
+            "no persona `{persona}` in the workspace (personas: {})",
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        )));
+    };
+    if p.doc.rules.is_empty() {
+        return Err(AnalyticsError::invalid(format!(
+            "persona `{persona}` has no `rules`, so no customer of the data belongs to it: \
+             add rules to {} (see docs/workspace-format.md)",
+            p.file
+        )));
+    }
+    Ok(())
+}
+
 impl Analytics {
     /// Which customer ids answer to which customer: each customer's own id, user ids and
     /// anonymous ids, as ([`SURVEY_WHO`], [`ID`]), so that survey respondents (user ids,
@@ -282,6 +316,30 @@ impl Analytics {
         Ok(facts.select(vec![col(WHO), persona.alias(PERSONA)])?)
     }
 
+    /// [`Analytics::persona_assignments`] as a map from customer to persona, without the
+    /// customers no rule takes; empty when no persona has rules.
+    pub(crate) fn persona_of_customers(
+        &self,
+        workspace: &Workspace,
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let mut out = std::collections::HashMap::new();
+        if ordered_rules(workspace).is_empty() {
+            return Ok(out);
+        }
+        let frame = self
+            .persona_assignments(workspace)?
+            .filter(col(PERSONA).is_not_null())?;
+        for batch in self.collect(frame)? {
+            let bad = || AnalyticsError::invalid("personas: unexpected result type");
+            let who = batch.column(0).as_string_opt::<i32>().ok_or_else(bad)?;
+            let persona = batch.column(1).as_string_opt::<i32>().ok_or_else(bad)?;
+            for i in 0..batch.num_rows() {
+                out.insert(who.value(i).to_owned(), persona.value(i).to_owned());
+            }
+        }
+        Ok(out)
+    }
+
     /// The customers of one persona, as a single [`PERSONA_WHO`] column.
     fn persona_customers(&self, workspace: &Workspace, persona: &str) -> Result<DataFrame> {
         Ok(self
@@ -296,32 +354,7 @@ impl Analytics {
     /// # Errors
     /// When the workspace has no such persona, or the persona has no rules.
     pub fn restrict_to_persona(&mut self, workspace: &Workspace, persona: &str) -> Result<()> {
-        let known: Vec<&str> = workspace
-            .personas
-            .iter()
-            .map(|p| p.doc.id.as_str())
-            .collect();
-        let Some(p) = workspace
-            .personas
-            .iter()
-            .find(|p| p.doc.id.as_str() == persona)
-        else {
-            return Err(AnalyticsError::NotFound(format!(
-                "no persona `{persona}` in the workspace (personas: {})",
-                if known.is_empty() {
-                    "none".to_owned()
-                } else {
-                    known.join(", ")
-                }
-            )));
-        };
-        if p.doc.rules.is_empty() {
-            return Err(AnalyticsError::invalid(format!(
-                "persona `{persona}` has no `rules`, so no customer of the data belongs to it: \
-                 add rules to {} (see docs/workspace-format.md)",
-                p.file
-            )));
-        }
+        persona_with_rules(workspace, persona)?;
         self.persona_filter = Some(self.persona_customers(workspace, persona)?);
         Ok(())
     }

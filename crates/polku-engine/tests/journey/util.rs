@@ -36,6 +36,7 @@ pub struct Ev {
     pub session: Option<String>,
     pub properties: Option<String>,
     pub value: Option<f64>,
+    pub currency: Option<String>,
 }
 
 /// An event of a customer at `T0 + offset_us`.
@@ -68,6 +69,10 @@ impl Ev {
     }
     pub fn session(mut self, session: &str) -> Self {
         self.session = Some(session.to_owned());
+        self
+    }
+    pub fn currency(mut self, currency: &str) -> Self {
+        self.currency = Some(currency.to_owned());
         self
     }
     pub fn value(mut self, value: f64) -> Self {
@@ -188,7 +193,7 @@ pub fn write_events(path: &Path, rows: &[Ev]) {
         Arc::new(Float64Array::from(
             rows.iter().map(|r| r.value).collect::<Vec<_>>(),
         )),
-        strings(rows.iter().map(|_| None)),
+        strings(rows.iter().map(|r| r.currency.as_deref())),
         strings(rows.iter().map(|r| r.properties.as_deref())),
         strings(rows.iter().map(|_| Some("test"))),
         strings(rows.iter().map(|_| Some("imp"))),

@@ -5,11 +5,12 @@
 //! length just before), and, when the journeys are split by persona, the rate among everyone
 //! else's customers in the same period. A point is *flagged* by a baseline when its drop-off is
 //! above that baseline's rate by more than chance explains (a one-sided two-proportion z-test
-//! at the 1 % level). The customers lost beyond the stronger expectation (the lower of the
-//! two expected rates: doing as well as the better comparison), times the share of customers
-//! who convert once past that point (downstream conversion), times the average conversion
-//! value, is the estimated value lost; the list is sorted by it, so the first row is what to
-//! fix first. Each row names the team that owns the stage or touchpoint.
+//! at the 1 % level). The customers lost beyond the stronger expectation (the lower rate of
+//! the baselines that flag the point: doing as well as the better comparison), times the
+//! share of customers who convert once past that point (downstream conversion), times the
+//! average conversion value, is the estimated value lost; a point no baseline flags loses
+//! nothing. The list is sorted by value lost, so the first row is what to fix first. Each row
+//! names the team that owns the stage or touchpoint.
 //!
 //! - A stage's drop-off: customers who reached it and never reached a later stage.
 //! - A touchpoint's drop-off: customers whose journey ended there without converting.
@@ -152,11 +153,12 @@ pub struct Breakpoint {
     /// The drop-off rate of everyone else's customers in the period; none when not split by
     /// persona or when they were too few.
     pub expected_others: Option<f64>,
-    /// The stronger expectation: the lower of the two rates known.
+    /// The stronger expectation: the lower rate of the baselines that flag the point, or,
+    /// when none does, of the baselines known.
     pub expected_rate: Option<f64>,
     /// Which baselines the drop-off exceeds by more than chance; none when neither.
     pub flagged_by: Option<Baseline>,
-    /// Customers lost beyond the expected rate.
+    /// Customers lost beyond the expected rate; zero when no baseline flags the point.
     pub excess_lost: f64,
     /// Of the customers who went on past this point, the share that converted.
     pub downstream_conversion: f64,
@@ -312,12 +314,19 @@ fn point(row: Row<'_>) -> Breakpoint {
     let drop = rate(now[1], now[0]);
     let (previous, by_previous) = expectation(now, row.before);
     let (others, by_others) = expectation(now, row.others);
-    let expected = match (previous, others) {
+    let lower = |a: Option<f64>, b: Option<f64>| match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
+    // Only the baselines that flag the point count towards its loss: a drop-off within
+    // chance of what is expected loses nothing worth fixing.
+    let flagged = lower(
+        previous.filter(|_| by_previous),
+        others.filter(|_| by_others),
+    );
+    let expected = flagged.or_else(|| lower(previous, others));
     #[allow(clippy::cast_precision_loss)]
-    let excess = expected
+    let excess = flagged
         .filter(|&e| drop > e)
         .map_or(0.0, |e| (drop - e) * now[0] as f64);
     let downstream = rate(now[3], now[2]);

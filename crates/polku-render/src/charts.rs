@@ -120,10 +120,28 @@ pub struct RetentionCell {
 /// Breakpoints ranked by value lost, worst first.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BreakpointsData {
-    /// The currency of values (e.g. `€`), or none when values are converted customers.
+    /// The currency of values (an ISO 4217 code such as `EUR`, or a sign such as `€`; empty
+    /// when the values do not say), or none when values are converted customers.
     pub currency: Option<String>,
+    /// The currencies of the conversion values when there are several: they were not added
+    /// up, and values are converted customers.
+    pub currencies: Vec<String>,
+    /// Whether the rows are split by persona (a row without a persona then counts the
+    /// customers no persona's rules take).
+    pub by_persona: bool,
     /// The breakpoints in the order to show.
     pub items: Vec<BreakpointItem>,
+}
+
+/// Which expectation a breakpoint's drop-off exceeds by more than chance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreakpointFlag {
+    /// The same customers' drop-off in the period before.
+    PreviousPeriod,
+    /// The other personas' drop-off in the same period.
+    OtherPersonas,
+    /// Both.
+    Both,
 }
 
 /// One stage or touchpoint where customers leave more than expected.
@@ -139,8 +157,17 @@ pub struct BreakpointItem {
     pub reached: u64,
     /// The share of them who left.
     pub drop_off_rate: f64,
-    /// The share expected to leave (baseline), when known.
+    /// The share expected to leave: the lower of the two baselines known.
     pub expected_rate: Option<f64>,
+    /// The persona whose customers the row counts, when the breakpoints are split by
+    /// persona.
+    pub persona: Option<String>,
+    /// The same customers' drop-off in the period before, when known.
+    pub expected_previous: Option<f64>,
+    /// The other personas' drop-off in the same period, when known.
+    pub expected_others: Option<f64>,
+    /// Which baselines flag the row.
+    pub flagged_by: Option<BreakpointFlag>,
     /// Customers lost beyond the expected.
     pub excess_lost: f64,
     /// The estimated value lost.
@@ -390,6 +417,8 @@ pub fn funnel_chart(data: &FunnelData, lang: Language) -> Svg {
 const SANKEY_NODE_W: f64 = 12.0;
 const SANKEY_H: f64 = 420.0;
 const SANKEY_GAP: f64 = 16.0;
+/// The room kept between a label's end and the next column's nodes.
+const SANKEY_LABEL_GAP: f64 = 16.0;
 
 /// Where a Sankey node sits.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -587,7 +616,19 @@ pub fn sankey_chart(data: &SankeyData, lang: Language) -> Svg {
         return document(CHART_W, h, out);
     }
     let steps = data.nodes.iter().map(|n| n.step).max().unwrap_or(0);
-    let layout = sankey_layout(data, PAD, top + 4.0, CHART_W - 2.0 * PAD, SANKEY_H);
+    // Every column's labels sit right of its nodes, the last column's too, in a margin kept
+    // free for them: labels of two columns never meet. The margin is as wide as the room
+    // between columns, so every label gets the same width.
+    let inner = CHART_W - 2.0 * PAD - SANKEY_NODE_W;
+    #[allow(clippy::cast_precision_loss)]
+    let (margin, spacing) = if steps == 0 {
+        (0.0, inner)
+    } else {
+        let s = steps as f64;
+        let margin = (inner - SANKEY_LABEL_GAP * s) / (s + 1.0);
+        (margin, (inner - margin) / s)
+    };
+    let layout = sankey_layout(data, PAD, top + 4.0, CHART_W - 2.0 * PAD - margin, SANKEY_H);
     let colors = node_colors(data);
     for band in &layout.links {
         let mx = (band.sx + band.tx) / 2.0;
@@ -607,12 +648,6 @@ pub fn sankey_chart(data: &SankeyData, lang: Language) -> Svg {
             .a("fill-opacity", "0.28")
             .end();
     }
-    #[allow(clippy::cast_precision_loss)]
-    let spacing = if steps == 0 {
-        CHART_W
-    } else {
-        (CHART_W - 2.0 * PAD - SANKEY_NODE_W) / steps as f64
-    };
     let label_st = style::TINY.color(color::INK);
     for ((node, b), c) in data.nodes.iter().zip(&layout.nodes).zip(&colors) {
         if b.value == 0 {
@@ -622,14 +657,14 @@ pub fn sankey_chart(data: &SankeyData, lang: Language) -> Svg {
             .fill(c)
             .end();
         let text = format!("{} ({})", node.name, tr.integer(b.value));
-        let text = fit(&text, &label_st, spacing - SANKEY_NODE_W - 16.0);
-        let cy = b.y + b.h / 2.0 + 3.4;
-        let (x, st) = if node.step < steps || steps == 0 {
-            (b.x + SANKEY_NODE_W + 5.0, label_st)
+        let room = if node.step < steps {
+            spacing - SANKEY_NODE_W - SANKEY_LABEL_GAP
         } else {
-            (b.x - 5.0, label_st.anchor(Anchor::End))
+            margin - 5.0
         };
-        halo_text(&mut out, x, cy, &text, &st);
+        let text = fit(&text, &label_st, room);
+        let cy = b.y + b.h / 2.0 + 3.4;
+        halo_text(&mut out, b.x + SANKEY_NODE_W + 5.0, cy, &text, &label_st);
     }
     let bottom = layout.nodes.iter().map(|b| b.y + b.h).fold(top, f64::max);
     document(CHART_W, bottom + PAD, out)
@@ -769,11 +804,29 @@ pub fn retention_chart(data: &RetentionData, lang: Language) -> Svg {
 
 const BP_LABEL_W: f64 = 360.0;
 const BP_VALUE_W: f64 = 120.0;
+/// A row of two lines: the name, the drop-off.
 const BP_ROW_H: f64 = 44.0;
+/// A row of three: the baselines on a line of their own.
+const BP_ROW_H3: f64 = 58.0;
+
+/// Whether the rows need the line of baselines.
+fn breakpoint_row_h(data: &BreakpointsData) -> f64 {
+    if data.by_persona
+        || data
+            .items
+            .iter()
+            .any(|b| b.flagged_by.is_some() || b.expected_others.is_some())
+    {
+        BP_ROW_H3
+    } else {
+        BP_ROW_H
+    }
+}
 
 /// The breakpoint bars: lengths proportional to the value lost.
 pub(crate) fn breakpoint_bars(data: &BreakpointsData, top: f64) -> Vec<Bar> {
     let track = CHART_W - 2.0 * PAD - BP_LABEL_W - BP_VALUE_W;
+    let row_h = breakpoint_row_h(data);
     let max = data
         .items
         .iter()
@@ -784,7 +837,7 @@ pub(crate) fn breakpoint_bars(data: &BreakpointsData, top: f64) -> Vec<Bar> {
         .enumerate()
         .map(|(i, b)| {
             #[allow(clippy::cast_precision_loss)]
-            let y = top + i as f64 * BP_ROW_H;
+            let y = top + i as f64 * row_h;
             let w = if max > 0.0 && b.value_lost.is_finite() {
                 track * b.value_lost.max(0.0) / max
             } else {
@@ -800,33 +853,57 @@ pub(crate) fn breakpoint_bars(data: &BreakpointsData, top: f64) -> Vec<Bar> {
         .collect()
 }
 
+/// The line of baselines of a breakpoint: the previous period's and the other personas'
+/// drop-off, and the flag of those it exceeds.
+fn baseline_line(tr: &Tr, b: &BreakpointItem) -> (String, Option<String>) {
+    let mut parts = Vec::new();
+    if let Some(e) = b.expected_previous {
+        parts.push(tr.args("chart-breakpoints-before", &[("rate", tr.percent(e))]));
+    }
+    if let Some(e) = b.expected_others {
+        parts.push(tr.args("chart-breakpoints-others", &[("rate", tr.percent(e))]));
+    }
+    let flag = b.flagged_by.map(|f| {
+        tr.t(match f {
+            BreakpointFlag::PreviousPeriod => "chart-breakpoints-flag-previous",
+            BreakpointFlag::OtherPersonas => "chart-breakpoints-flag-personas",
+            BreakpointFlag::Both => "chart-breakpoints-flag-both",
+        })
+    });
+    (parts.join(" · "), flag)
+}
+
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 /// The breakpoints, worst first: where customers leave more than expected, each with its
-/// stage, owner team, drop-off against the expected and the value lost.
+/// stage, owner team, persona, drop-off against the expected, the baselines that flag it and
+/// the value lost.
 #[must_use]
 pub fn breakpoints_chart(data: &BreakpointsData, lang: Language) -> Svg {
     let tr = Tr::new(lang);
     let mut out = SvgWriter::new();
-    let top = title(
-        &mut out,
-        &tr.t("chart-breakpoints"),
-        &tr.t(if data.currency.is_some() {
-            "chart-breakpoints-sub"
-        } else {
-            "chart-breakpoints-sub-customers"
-        }),
-    );
+    let sub = match (&data.currency, data.currencies.as_slice()) {
+        (Some(_), _) => tr.t("chart-breakpoints-sub"),
+        (None, [_, _, ..]) => tr.args(
+            "chart-breakpoints-sub-currencies",
+            &[("currencies", data.currencies.join(", "))],
+        ),
+        (None, _) => tr.t("chart-breakpoints-sub-customers"),
+    };
+    let top = title(&mut out, &tr.t("chart-breakpoints"), &sub);
     if data.items.is_empty() {
         let h = empty(&mut out, top, &tr.t("chart-breakpoints-none"));
         return document(CHART_W, h, out);
     }
     let bars = breakpoint_bars(data, top);
+    let row_h = breakpoint_row_h(data);
     let name_st = style::BODY.bold();
+    let persona_st = style::BODY.color(color::MUTED);
     let detail_st = style::TINY;
+    let flag_st = style::TINY.bold().color(color::NEGATIVE);
     for (i, (b, bar)) in data.items.iter().zip(&bars).enumerate() {
         let y = bar.y - 8.0;
         if i.is_multiple_of(2) {
-            out.rect(PAD - 6.0, y, CHART_W - 2.0 * PAD + 12.0, BP_ROW_H)
+            out.rect(PAD - 6.0, y, CHART_W - 2.0 * PAD + 12.0, row_h)
                 .fill(color::BAND)
                 .end();
         }
@@ -841,8 +918,24 @@ pub fn breakpoints_chart(data: &BreakpointsData, lang: Language) -> Svg {
             out.text_line(lx + 5.0, y + 17.0, name, &chip);
             tx += cw + 6.0;
         }
-        let name = fit(&b.label, &name_st, BP_LABEL_W - (tx - PAD) - 10.0);
+        let room = BP_LABEL_W - (tx - PAD) - 10.0;
+        let persona = match (&b.persona, data.by_persona) {
+            (Some(p), _) => Some(p.clone()),
+            (None, true) => Some(tr.t("chart-breakpoints-no-persona")),
+            (None, false) => None,
+        };
+        // The name comes first; the persona keeps at least a third of the room.
+        let persona = persona.map(|p| format!("· {p}"));
+        let persona_w = persona
+            .as_ref()
+            .map_or(0.0, |p| (persona_st.width(p) + 5.0).min(room / 3.0));
+        let name = fit(&b.label, &name_st, room - persona_w);
         out.text_line(tx, y + 18.0, &name, &name_st);
+        if let Some(p) = &persona {
+            let nw = name_st.width(&name) + 5.0;
+            let p = fit(p, &persona_st, room - nw);
+            out.text_line(tx + nw, y + 18.0, &p, &persona_st);
+        }
         let mut detail = format!(
             "{} · {}",
             b.stage,
@@ -863,6 +956,20 @@ pub fn breakpoints_chart(data: &BreakpointsData, lang: Language) -> Svg {
         }
         let detail = fit(&detail, &detail_st, BP_LABEL_W - 36.0);
         out.text_line(lx, y + 34.0, &detail, &detail_st);
+        if row_h > BP_ROW_H {
+            let (baselines, flag) = baseline_line(&tr, b);
+            let flag_w = flag.as_ref().map_or(0.0, |f| flag_st.width(f) + 8.0);
+            let baselines = fit(&baselines, &detail_st, BP_LABEL_W - 36.0 - flag_w);
+            out.text_line(lx, y + 49.0, &baselines, &detail_st.color(color::MUTED));
+            if let Some(f) = flag {
+                let fx = if baselines.is_empty() {
+                    lx
+                } else {
+                    lx + detail_st.width(&baselines) + 8.0
+                };
+                out.text_line(fx, y + 49.0, &f, &flag_st);
+            }
+        }
         out.rect(bar.x, bar.y, bar.w.max(1.0), bar.h)
             .rx(3.0)
             .fill(color::NEGATIVE)
@@ -881,7 +988,7 @@ pub fn breakpoints_chart(data: &BreakpointsData, lang: Language) -> Svg {
             &style::BODY.bold(),
         );
     }
-    let h = bars.last().map_or(top, |b| b.y - 8.0 + BP_ROW_H) + PAD;
+    let h = bars.last().map_or(top, |b| b.y - 8.0 + row_h) + PAD;
     document(CHART_W, h, out)
 }
 
@@ -1238,12 +1345,19 @@ mod tests {
         }
 
         #[test]
-        fn breakpoint_bars_are_proportional(values in prop::collection::vec(0.0f64..1e7, 1..10)) {
+        fn breakpoint_bars_are_proportional(
+            values in prop::collection::vec(0.0f64..1e7, 1..10),
+            by_persona: bool,
+        ) {
             let data = BreakpointsData {
                 currency: Some("€".into()),
+                currencies: vec![],
+                by_persona,
                 items: values.iter().map(|v| BreakpointItem {
                     label: "x".into(), stage: "s".into(), owner: None, reached: 10,
-                    drop_off_rate: 0.5, expected_rate: Some(0.2), excess_lost: 3.0, value_lost: *v,
+                    drop_off_rate: 0.5, expected_rate: Some(0.2), persona: None,
+                    expected_previous: Some(0.2), expected_others: by_persona.then_some(0.3),
+                    flagged_by: Some(BreakpointFlag::Both), excess_lost: 3.0, value_lost: *v,
                 }).collect(),
             };
             let bars = breakpoint_bars(&data, 0.0);
@@ -1253,6 +1367,10 @@ mod tests {
                 if max > 0.0 {
                     prop_assert!((b.w / widest - v / max).abs() < 1e-9);
                 }
+            }
+            // Rows of three lines do not run into the next.
+            for w in bars.windows(2) {
+                prop_assert!(w[1].y - w[0].y >= BP_ROW_H3);
             }
             prop_assert!(finite_numbers(breakpoints_chart(&data, Language::En).as_str()));
         }

@@ -177,6 +177,16 @@ impl Tr {
             0
         };
         let v = self.integer(n);
+        // The data gives ISO 4217 codes; the common ones read better as their signs.
+        let currency = match currency {
+            "EUR" => "€",
+            "USD" => "$",
+            "GBP" => "£",
+            other => other,
+        };
+        if currency.is_empty() {
+            return v;
+        }
         match (self.lang, currency) {
             (Language::En, "€" | "$" | "£") => format!("{currency}{v}"),
             _ => format!("{v}\u{a0}{currency}"),

@@ -5,10 +5,10 @@
 use polku_model::templates::{TemplateKind, template_files};
 use polku_model::{JourneyMap, Language, Persona, WorkspaceConfig};
 use polku_render::charts::{
-    BreakpointItem, BreakpointsData, DistributionData, EmotionCurveData, EmotionStage, FunnelData,
-    FunnelStep, HistBucket, PeriodUnit, RetentionCell, RetentionData, SankeyData, SankeyLink,
-    SankeyNode, breakpoints_chart, distributions_chart, emotion_chart, funnel_chart,
-    retention_chart, sankey_chart,
+    BreakpointFlag, BreakpointItem, BreakpointsData, DistributionData, EmotionCurveData,
+    EmotionStage, FunnelData, FunnelStep, HistBucket, PeriodUnit, RetentionCell, RetentionData,
+    SankeyData, SankeyLink, SankeyNode, breakpoints_chart, distributions_chart, emotion_chart,
+    funnel_chart, retention_chart, sankey_chart,
 };
 use polku_render::{
     InterviewStageData, LivingWorkspace, MapData, MeasuredMap, Paper, PosterInput, ReportInput,
@@ -181,6 +181,8 @@ fn retention_heatmap_has_a_cell_per_cohort_and_period() {
 fn breakpoints() -> BreakpointsData {
     BreakpointsData {
         currency: Some("€".into()),
+        currencies: vec!["EUR".into()],
+        by_persona: false,
         items: vec![
             BreakpointItem {
                 label: "Quote request form".into(),
@@ -189,6 +191,10 @@ fn breakpoints() -> BreakpointsData {
                 reached: 400,
                 drop_off_rate: 0.6,
                 expected_rate: Some(0.35),
+                persona: None,
+                expected_previous: Some(0.35),
+                expected_others: None,
+                flagged_by: None,
                 excess_lost: 100.0,
                 value_lost: 12_500.0,
             },
@@ -199,6 +205,10 @@ fn breakpoints() -> BreakpointsData {
                 reached: 900,
                 drop_off_rate: 0.5,
                 expected_rate: None,
+                persona: None,
+                expected_previous: None,
+                expected_others: None,
+                flagged_by: None,
                 excess_lost: 30.0,
                 value_lost: 2_500.0,
             },
@@ -220,6 +230,42 @@ fn breakpoints_are_ranked_with_owner_and_value_lost() {
     insta::assert_snapshot!("breakpoints_en", svg.as_str());
     let none = breakpoints_chart(&BreakpointsData::default(), Language::Fi);
     assert!(has(&none, "Missään vaiheessa"));
+}
+
+#[test]
+fn breakpoints_split_by_persona_say_which_baseline_flags_them() {
+    let mut data = breakpoints();
+    data.by_persona = true;
+    data.currency = Some("EUR".into());
+    data.items[0].persona = Some("Hanna".into());
+    data.items[0].expected_others = Some(0.2);
+    data.items[0].flagged_by = Some(BreakpointFlag::Both);
+    data.items[1].flagged_by = Some(BreakpointFlag::OtherPersonas);
+    let svg = breakpoints_chart(&data, Language::En);
+    parses(&svg);
+    let t = texts(&svg);
+    assert!(t.iter().any(|t| t == "· Hanna"), "{t:?}");
+    // The row without a persona counts the customers no rule takes.
+    assert!(t.iter().any(|t| t == "· no persona"), "{t:?}");
+    assert!(has(&svg, "previous period 35% · other personas 20%"));
+    assert!(t.iter().any(|t| t == "above both"));
+    assert!(t.iter().any(|t| t == "above the other personas"));
+    // An ISO code reads as its sign.
+    assert!(t.iter().any(|t| t == "€12,500"), "{t:?}");
+
+    let fi = breakpoints_chart(&data, Language::Fi);
+    let t = texts(&fi);
+    assert!(has(&fi, "edellinen jakso 35 % · muut personat 20 %"));
+    assert!(t.iter().any(|t| t == "yli molempien"));
+    assert!(t.iter().any(|t| t == "· ei personaa"));
+    assert!(t.iter().any(|t| t == "12 500 €"), "{t:?}");
+
+    // Values in several currencies are not added up: customers, and the subtitle says why.
+    data.currency = None;
+    data.currencies = vec!["EUR".into(), "USD".into()];
+    let svg = breakpoints_chart(&data, Language::En);
+    assert!(has(&svg, "several currencies (EUR, USD)"));
+    assert!(texts(&svg).iter().any(|t| t == "12,500 customers"));
 }
 
 #[test]

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use polku_engine::breakpoints::{BreakpointsReport, PointKind};
+use polku_engine::breakpoints::{
+    Baseline, BreakpointQuery, BreakpointsReport, PersonaSplit, PointKind,
+};
 use polku_engine::distributions::DistributionReport;
 use polku_engine::funnel::FunnelQuery;
 use polku_engine::interviews::InterviewsReport;
@@ -17,9 +19,9 @@ use polku_engine::time::{DAY_US, Period};
 use polku_engine::{Analytics, TimeRange};
 use polku_model::{JourneyMap, Workspace, WorkspaceConfig};
 use polku_render::charts::{
-    BreakpointItem, BreakpointsData, DistributionData, EmotionCurveData, EmotionStage, FunnelData,
-    FunnelStep, HistBucket, PeriodUnit, RetentionCell, RetentionData, SankeyData, SankeyLink,
-    SankeyNode,
+    BreakpointFlag, BreakpointItem, BreakpointsData, DistributionData, EmotionCurveData,
+    EmotionStage, FunnelData, FunnelStep, HistBucket, PeriodUnit, RetentionCell, RetentionData,
+    SankeyData, SankeyLink, SankeyNode,
 };
 use polku_render::{
     InterviewStageData, LivingWorkspace, MapData, MeasuredMap, ReportInput, ReportWorkspace,
@@ -281,7 +283,17 @@ fn measure_map(
     measured.sankey = Some(sankey_data(map, &paths));
     // A map without a conversion touchpoint has no breakpoints or distributions to show.
     if map.conversion.is_some() {
-        let b = analytics.breakpoints(model, id, period, Some(before))?;
+        // Split by persona when personas have rules: each against its previous period and
+        // against the other personas.
+        let b = analytics.breakpoints_of(
+            model,
+            id,
+            &BreakpointQuery {
+                period,
+                baseline: Some(before),
+                personas: PersonaSplit::Each,
+            },
+        )?;
         measured.breakpoints = Some(breakpoints_data(model, map, &b));
         let d = analytics.distributions(model, Some(id), None, period)?;
         measured.distributions = Some(distribution_data(&d));
@@ -359,8 +371,20 @@ fn breakpoints_data(model: &Workspace, map: &JourneyMap, r: &BreakpointsReport) 
             .find(|s| s.stage.as_str() == id)
             .map_or_else(|| id.to_owned(), |s| cfg.stage_name(s).to_owned())
     };
+    let persona_name = |id: &str| {
+        model
+            .personas
+            .iter()
+            .find(|p| p.doc.id.as_str() == id)
+            .map_or_else(|| id.to_owned(), |p| p.doc.name.clone())
+    };
     BreakpointsData {
-        currency: r.average_value.map(|_| String::new()),
+        // Values without a stated currency are shown as plain numbers.
+        currency: r
+            .average_value
+            .map(|_| r.currency.clone().unwrap_or_default()),
+        currencies: r.currencies.clone(),
+        by_persona: r.by_persona,
         items: r
             .breakpoints
             .iter()
@@ -381,6 +405,14 @@ fn breakpoints_data(model: &Workspace, map: &JourneyMap, r: &BreakpointsReport) 
                 reached: b.reached,
                 drop_off_rate: b.drop_off_rate,
                 expected_rate: b.expected_rate,
+                persona: b.persona.as_deref().map(persona_name),
+                expected_previous: b.expected_previous,
+                expected_others: b.expected_others,
+                flagged_by: b.flagged_by.map(|f| match f {
+                    Baseline::PreviousPeriod => BreakpointFlag::PreviousPeriod,
+                    Baseline::OtherPersonas => BreakpointFlag::OtherPersonas,
+                    Baseline::Both => BreakpointFlag::Both,
+                }),
                 excess_lost: b.excess_lost,
                 value_lost: b.value_lost,
             })

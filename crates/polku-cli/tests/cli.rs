@@ -560,13 +560,11 @@ fn demo_writes_a_report_and_a_poster_per_map() {
             events > 1000.0 && unmatched / events < 0.2,
             "{kind}: {unmatched} of {events} unmatched"
         );
-        // Over all the data every stage is reached (renewals come half a year after a deal).
-        let all: serde_json::Value =
-            serde_json::from_str(&ok(&ws, &["stages", map, "--format", "json"]).stdout).unwrap();
-        for stage in all["stages"].as_array().unwrap() {
+        // Every stage has customers within the demo's period, loyalty (renewals) too.
+        for stage in stages["stages"].as_array().unwrap() {
             assert!(
                 stage["reached"].as_u64().unwrap() > 0,
-                "{kind}: nobody reached {}",
+                "{kind}: nobody reached {} in the demo period",
                 stage["stage"]
             );
         }

@@ -1,8 +1,8 @@
 //! A synthetic multi-channel data set with a known ground truth, for demos, tests and
 //! benchmarks.
 //!
-//! Customers are B2B clients (long journeys, several devices, leads, demos and yearly
-//! renewals) or B2C consumers (short journeys, purchases and repeat purchases). Each customer
+//! Customers are B2B clients (long journeys, several devices, leads, demos, onboarding and
+//! renewals with the next campaign order) or B2C consumers (short journeys, purchases and repeat purchases). Each customer
 //! meets the company through a random, non-linear sequence of channel touches spread over
 //! days or weeks; every touch is a session that lands with UTM tags and browses on. Whether
 //! a customer converts follows a noisy-OR model: with touched channels `C`,
@@ -145,6 +145,11 @@ const PAGES: [&str; 8] = [
     "/contact",
     "/about",
 ];
+/// Days from a B2B client's onboarding to the renewal (the next campaign order) of those who
+/// renew: soon enough that a two-month period of the first half year sees renewals next to
+/// first touches, so every stage of a journey has customers. Not a random draw, so it leaves
+/// every other draw, and the ground truth, as it is.
+pub const RENEWAL_AFTER_DAYS: i64 = 45;
 const START: i64 = 1_735_689_600; // 2025-01-01T00:00:00Z
 const DAYS: i64 = 181;
 
@@ -402,7 +407,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<GroundTruth, IngestError> {
                 seq += 1;
                 if rng.random_bool(0.7) {
                     events.push(Ev {
-                        time: ct + 365 * 86_400 / 2,
+                        time: ct + RENEWAL_AFTER_DAYS * 86_400,
                         customer,
                         device: last_device,
                         seq,

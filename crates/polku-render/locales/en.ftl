@@ -147,6 +147,7 @@ chart-breakpoints-flag-both = above both
 chart-breakpoints-no-persona = no persona
 chart-distributions = Time and touchpoints to conversion
 chart-distributions-sub = { $n } converted customers.
+chart-days = days from first touch
 chart-reference = surveys: { $share }
 chart-time-to-conversion = Time from first touch to conversion
 chart-touchpoints-before = Touchpoints before conversion

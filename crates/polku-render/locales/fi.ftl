@@ -147,6 +147,7 @@ chart-breakpoints-flag-both = yli molempien
 chart-breakpoints-no-persona = ei personaa
 chart-distributions = Aika ja kosketuspisteet ostoon
 chart-distributions-sub = { $n } konvertoitunutta asiakasta.
+chart-days = päivää ensikosketuksesta
 chart-reference = kyselyt: { $share }
 chart-time-to-conversion = Aika ensikosketuksesta ostoon
 chart-touchpoints-before = Kosketuspisteitä ennen ostoa

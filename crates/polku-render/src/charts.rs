@@ -1020,7 +1020,14 @@ pub(crate) fn histogram_bars(buckets: &[HistBucket], x: f64, w: f64, base: f64) 
         .collect()
 }
 
-/// One histogram with its marked shares, at (x, y) in width w; returns its height.
+/// A bucket label of days (`30-90 d`, `180 d +`) without its unit, which the axis caption
+/// gives in the reader's language, and with an en dash for the range: `30–90`, `180 +`.
+fn without_day_unit(label: &str) -> String {
+    label.replace(" d", "").replace('-', "–")
+}
+
+/// One histogram with its marked shares, at (x, y) in width w; returns its height. With a
+/// unit, the bucket labels are days and the unit is written under the axis.
 #[allow(clippy::too_many_arguments)]
 fn histogram(
     out: &mut SvgWriter,
@@ -1031,6 +1038,7 @@ fn histogram(
     heading: &str,
     buckets: &[HistBucket],
     marks: &[(f64, String)],
+    unit: Option<&str>,
 ) -> f64 {
     let head = style::BODY.bold();
     out.text_line(x, y + head.ascent(), heading, &head);
@@ -1053,11 +1061,19 @@ fn histogram(
             &tr.percent(ratio(b.count, total)),
             &style::TINY.color(color::INK).anchor(Anchor::Middle),
         );
+        let label = if unit.is_some() {
+            without_day_unit(&b.label)
+        } else {
+            b.label.replace('-', "–")
+        };
+        out.text_line(cx, base + 14.0, &label, &style::TINY.anchor(Anchor::Middle));
+    }
+    if let Some(u) = unit {
         out.text_line(
-            cx,
-            base + 14.0,
-            &b.label,
-            &style::TINY.anchor(Anchor::Middle),
+            x + w / 2.0,
+            base + 30.0,
+            u,
+            &style::TINY.bold().anchor(Anchor::Middle),
         );
     }
     // Brackets over the buckets a mark counts, the widest first, higher up.
@@ -1087,7 +1103,7 @@ fn histogram(
             .anchor(Anchor::End);
         out.text_line(x1, by - 3.0, label, &st);
     }
-    base + 20.0 - y
+    base + 36.0 - y
 }
 
 /// Time from first touch to conversion and touchpoints before conversion, side by side, with
@@ -1131,6 +1147,7 @@ pub fn distributions_chart(data: &DistributionData, lang: Language) -> Svg {
             30.0,
             mark("chart-month-or-more", data.month_or_more, r.map(|r| r[0])),
         )],
+        Some(&tr.t("chart-days")),
     );
     let h2 = histogram(
         &mut out,
@@ -1150,6 +1167,7 @@ pub fn distributions_chart(data: &DistributionData, lang: Language) -> Svg {
                 mark("chart-six-or-more", data.six_or_more, r.map(|r| r[2])),
             ),
         ],
+        None,
     );
     document(CHART_W, top + h1.max(h2) + PAD, out)
 }

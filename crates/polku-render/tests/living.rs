@@ -307,6 +307,14 @@ fn distributions_mark_the_published_shares() {
     assert!(has(&svg, "3 or more: 60% (surveys: 61%)"));
     assert!(has(&svg, "6 or more: 20% (surveys: 32%)"));
     assert!(has(&svg, "35%"), "the 30-90 d bucket is 70 of 200");
+    // Day buckets carry their unit once, under the axis, in the reader's language.
+    let t = texts(&svg);
+    assert!(t.iter().any(|t| t == "30–90"), "{t:?}");
+    assert!(t.iter().any(|t| t == "days from first touch"));
+    assert!(has(
+        &distributions_chart(&data, Language::Fi),
+        "päivää ensikosketuksesta"
+    ));
     insta::assert_snapshot!("distributions_en", svg.as_str());
 }
 

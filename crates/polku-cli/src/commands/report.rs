@@ -323,7 +323,8 @@ fn stage_data(now: &StagesReport, prev: &StagesReport) -> Vec<StageData> {
                 stage: s.stage.clone(),
                 reached: s.reached,
                 conversion_to_next: (i < last && s.reached > 0).then_some(s.conversion_to_next),
-                drop_off_rate: (s.reached > 0).then_some(s.drop_off_rate),
+                // Everyone "leaves" the last stage: there is no later one to reach.
+                drop_off_rate: (i < last && s.reached > 0).then_some(s.drop_off_rate),
                 trend: trend(s.reached, before),
                 events,
             }

@@ -953,6 +953,39 @@ fn breakpoints_compare_personas_and_say_the_currency() {
 }
 
 #[test]
+fn a_persona_report_counts_only_its_customers() {
+    let (tmp, ws) = workspace_with_bound_data();
+    let customers = |persona: Option<&str>| {
+        let out = tmp.path().join(persona.unwrap_or("all"));
+        let mut args = vec![
+            "report",
+            "--out",
+            out.to_str().unwrap(),
+            "--from",
+            "2025-03-01",
+            "--to",
+            "2025-04-30",
+        ];
+        if let Some(p) = persona {
+            args.extend(["--persona", p]);
+        }
+        ok(&ws, &args);
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        let at = html.find("Customers: <strong>").unwrap() + "Customers: <strong>".len();
+        let n: String = html[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ',')
+            .filter(char::is_ascii_digit)
+            .collect();
+        (n.parse::<u64>().unwrap(), html)
+    };
+    let (all, _) = customers(None);
+    let (hanna, html) = customers(Some("hr-hanna"));
+    assert!(hanna > 0 && hanna < all, "all {all}, hr-hanna {hanna}");
+    assert!(html.contains("Persona: <strong>HR-Hanna</strong>"));
+}
+
+#[test]
 fn segments_list_each_personas_customers_by_stage() {
     let (_tmp, ws) = workspace_with_bound_data();
     let rows = json(&ok(

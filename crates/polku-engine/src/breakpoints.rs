@@ -12,7 +12,8 @@
 //! nothing. The list is sorted by value lost, so the first row is what to fix first. Each row
 //! names the team that owns the stage or touchpoint.
 //!
-//! - A stage's drop-off: customers who reached it and never reached a later stage.
+//! - A stage's drop-off: customers who reached it and never reached a later stage. The last
+//!   stage has none, so it is not listed (its touchpoints are).
 //! - A touchpoint's drop-off: customers whose journey ended there without converting.
 //! - Downstream conversion: of the customers who went on past the point, the share that
 //!   reached the map's conversion touchpoint (or, without one, its last stage).
@@ -565,7 +566,8 @@ impl Analytics {
             let then = before.get(g).unwrap_or(&empty);
             let persona = g.as_deref();
             let value = group_value(g);
-            for (i, stage) in map.stages.iter().enumerate() {
+            // The last stage has no later stage to reach: everyone there "leaves" it.
+            for (i, stage) in map.stages.iter().enumerate().take(last_stage) {
                 points.push(point(Row {
                     kind: PointKind::Stage,
                     id: stage.stage.as_str(),

@@ -213,7 +213,7 @@ fn table(r: &BreakpointsReport) -> String {
     if r.by_persona {
         header.push("persona");
     }
-    header.extend(["owner", "reached", "left", "before"]);
+    header.extend(["owner", "reached", "drop-off", "before"]);
     if r.by_persona {
         header.push("others");
     }

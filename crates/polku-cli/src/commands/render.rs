@@ -30,7 +30,14 @@ pub fn run(args: &RenderArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let (measured, _) = super::report::measure_one(&ws, &analytics, map, period, args.with_data)?;
+    let (measured, _) = super::report::measure_one(
+        &ws,
+        &analytics,
+        map,
+        period,
+        args.with_data,
+        (&analytics, &polku_engine::breakpoints::PersonaSplit::Each),
+    )?;
     if args.with_data && period.is_some() && !measured.data.numbers {
         note(&format!(
             "note: no touchpoint of `{}` has `match` rules, so the poster has no numbers",

@@ -137,9 +137,22 @@ pub(crate) fn measure(
         }),
         ..LivingWorkspace::default()
     };
+    // One persona's numbers come from a session narrowed to its customers; its breakpoints
+    // compare it with everyone else's customers, so they read the whole data.
+    let narrowed = match persona {
+        Some(p) => {
+            let mut a = Analytics::open(analytics.root())?;
+            a.restrict_to_persona(model, p)?;
+            Some(a)
+        }
+        None => None,
+    };
+    let numbers = narrowed.as_ref().unwrap_or(analytics);
+    let split = persona.map_or(PersonaSplit::Each, |p| PersonaSplit::One(p.to_owned()));
     let period = period_of(analytics, range)?;
     for map in &model.maps {
-        let (measured, customers) = measure_one(model, analytics, &map.doc, period, true)?;
+        let (measured, customers) =
+            measure_one(model, numbers, &map.doc, period, true, (analytics, &split))?;
         living.events = living.events.max(measured.unmatched.map_or(0, |u| u.1));
         living.customers = living.customers.max(customers);
         living.maps.push(measured);
@@ -147,7 +160,7 @@ pub(crate) fn measure(
     if let Some(p) = period {
         let (from, to) = (p.from_us.unwrap_or(0), p.to_us.unwrap_or(0));
         living.period = Some(format!("{} – {}", day(from), day(to - 1)));
-        let rows = analytics.retention(&RetentionQuery {
+        let rows = numbers.retention(&RetentionQuery {
             event: None,
             period: Period::Month,
             range: p,
@@ -167,13 +180,15 @@ fn data_period(span: Option<(i64, i64)>, range: TimeRange) -> Option<TimeRange> 
 
 /// The evidence of one map (its interviews) and, when `numbers` and the map is bound and
 /// there are events (`period`), its measured numbers and charts; with the customers whose
-/// events the map matched.
+/// events the map matched. The breakpoints come from `breakpoints`: a session over every
+/// customer, and whose rows to list.
 pub(crate) fn measure_one(
     model: &Workspace,
     analytics: &Analytics,
     map: &JourneyMap,
     period: Option<TimeRange>,
     numbers: bool,
+    breakpoints: (&Analytics, &PersonaSplit),
 ) -> anyhow::Result<(MeasuredMap, u64)> {
     let cfg = &model.config.doc;
     // No interviews table yet is the same as no interviews.
@@ -196,7 +211,7 @@ pub(crate) fn measure_one(
         .any(|s| s.touchpoints.iter().any(|t| !t.matches.is_empty()));
     let mut customers = 0;
     if let (Some(period), true, true) = (period, bound, numbers) {
-        customers = measure_map(model, analytics, map, period, &mut measured)?;
+        customers = measure_map(model, analytics, map, period, breakpoints, &mut measured)?;
     }
     Ok((measured, customers))
 }
@@ -220,6 +235,7 @@ fn measure_map(
     analytics: &Analytics,
     map: &JourneyMap,
     period: TimeRange,
+    breakpoints: (&Analytics, &PersonaSplit),
     measured: &mut MeasuredMap,
 ) -> anyhow::Result<u64> {
     let cfg = &model.config.doc;
@@ -285,13 +301,14 @@ fn measure_map(
     if map.conversion.is_some() {
         // Split by persona when personas have rules: each against its previous period and
         // against the other personas.
-        let b = analytics.breakpoints_of(
+        let (whole, split) = breakpoints;
+        let b = whole.breakpoints_of(
             model,
             id,
             &BreakpointQuery {
                 period,
                 baseline: Some(before),
-                personas: PersonaSplit::Each,
+                personas: split.clone(),
             },
         )?;
         measured.breakpoints = Some(breakpoints_data(model, map, &b));

@@ -113,6 +113,9 @@ fn the_planted_drop_comes_first() {
         .unwrap();
     assert_eq!(latest.period.1 - latest.period.0, 28 * D);
     assert_eq!(latest.baseline.1, latest.period.0);
+    // The last stage has no later one to leave for; its touchpoint is listed.
+    assert!(!r.breakpoints.iter().any(|b| b.id == "purchase"));
+    assert!(r.breakpoints.iter().any(|b| b.id == "buy"));
     assert!(a.breakpoints(&ws.model(), "nope", period, None).is_err());
 }
 

@@ -675,3 +675,104 @@ impl Analytics {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn row(now: [u64; 4], before: Option<[u64; 4]>, others: Option<[u64; 4]>) -> Breakpoint {
+        point(Row {
+            kind: PointKind::Touchpoint,
+            id: "t",
+            stage: "s",
+            owner: None,
+            persona: Some("p"),
+            now,
+            before,
+            others,
+            average_value: Some(50.0),
+        })
+    }
+
+    /// Worked by hand: 40 of 100 left against 20 of 100 before, pooled rate 0.3, standard
+    /// error √(0.3 · 0.7 · 0.02) = 0.0648, z = 0.2 / 0.0648 = 3.09 > 2.33: flagged. Against 50
+    /// of 200 others, pooled 90 / 300 = 0.3, standard error √(0.21 · 0.015) = 0.0561,
+    /// z = 0.15 / 0.0561 = 2.67: flagged too. The stronger expectation is 0.2: 20 customers
+    /// lost beyond it; 48 of the 60 who went on converted (0.8), at 50 each: 800.
+    #[test]
+    fn a_hand_worked_row() {
+        let b = row(
+            [100, 40, 60, 48],
+            Some([100, 20, 80, 60]),
+            Some([200, 50, 150, 90]),
+        );
+        assert_eq!(b.flagged_by, Some(Baseline::Both));
+        assert_eq!(b.expected_previous, Some(0.2));
+        assert_eq!(b.expected_others, Some(0.25));
+        assert_eq!(b.expected_rate, Some(0.2));
+        assert!((b.excess_lost - 20.0).abs() < 1e-9);
+        assert!((b.downstream_conversion - 0.8).abs() < 1e-12);
+        assert!((b.value_lost - 800.0).abs() < 1e-9);
+
+        // 30 of 100 against 20 of 100: z = 0.1 / √(0.25 · 0.75 · 0.02) = 1.63, within chance.
+        // Others at 0.4 expect more leaving than happened. Nothing is lost.
+        let b = row(
+            [100, 30, 70, 50],
+            Some([100, 20, 80, 60]),
+            Some([100, 40, 60, 40]),
+        );
+        assert_eq!(b.flagged_by, None);
+        assert_eq!(b.expected_rate, Some(0.2), "the lower rate known");
+        assert_eq!((b.excess_lost, b.value_lost), (0.0, 0.0));
+
+        // The previous period too small to count, the others (60 of 300, z = 0.2 / 0.05 = 4)
+        // flag the row alone, and the loss is counted against their 0.2.
+        let b = row(
+            [100, 40, 60, 60],
+            Some([19, 0, 19, 19]),
+            Some([300, 60, 240, 200]),
+        );
+        assert_eq!(b.expected_previous, None, "under {MIN_BASELINE} customers");
+        assert_eq!(b.flagged_by, Some(Baseline::OtherPersonas));
+        assert!((b.excess_lost - 20.0).abs() < 1e-9);
+    }
+
+    proptest! {
+        #[test]
+        fn losses_are_bounded_and_follow_the_flags(
+            now in (1u64..500, 0.0f64..1.0, 0.0f64..1.0),
+            before in (0u64..500, 0.0f64..1.0),
+            others in (0u64..500, 0.0f64..1.0),
+        ) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+            let counts = |n: u64, share: f64, conv: f64| {
+                let left = (n as f64 * share).floor() as u64;
+                let on = n - left;
+                [n, left, on, (on as f64 * conv).floor() as u64]
+            };
+            let b = row(
+                counts(now.0, now.1, now.2),
+                Some(counts(before.0, before.1, 0.5)),
+                Some(counts(others.0, others.1, 0.5)),
+            );
+            #[allow(clippy::cast_precision_loss)]
+            let left = b.left as f64;
+            prop_assert!(b.excess_lost >= 0.0 && b.excess_lost <= left + 1e-9);
+            prop_assert!(b.value_lost >= 0.0 && b.value_lost.is_finite());
+            if b.flagged_by.is_none() {
+                prop_assert_eq!(b.value_lost, 0.0);
+            }
+            // The expectation used is never above a baseline that flags the row.
+            let e = b.expected_rate.unwrap_or(1.0);
+            if matches!(b.flagged_by, Some(Baseline::PreviousPeriod | Baseline::Both)) {
+                prop_assert!(e <= b.expected_previous.unwrap() + 1e-12);
+                prop_assert!(b.drop_off_rate > b.expected_previous.unwrap());
+            }
+            if matches!(b.flagged_by, Some(Baseline::OtherPersonas | Baseline::Both)) {
+                prop_assert!(e <= b.expected_others.unwrap() + 1e-12);
+                prop_assert!(b.drop_off_rate > b.expected_others.unwrap());
+            }
+        }
+    }
+}

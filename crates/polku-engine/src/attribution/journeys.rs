@@ -526,7 +526,8 @@ impl Analytics {
     }
 
     /// Respondents per channel group named in answers to "how did you hear about us"
-    /// questions submitted in the period (answers without a time always count).
+    /// questions submitted in the period (answers without a time always count); only the
+    /// persona's respondents when the session is restricted to one.
     ///
     /// # Errors
     /// When the query fails.
@@ -547,6 +548,7 @@ impl Analytics {
         if let Some(to) = range.to_us {
             survey = survey.filter(at().is_null().or(at().lt(ts(to))))?;
         }
+        let survey = self.survey_of_persona(survey)?;
         // One answer per respondent and channel, however often it was given.
         let frame = survey
             .aggregate(

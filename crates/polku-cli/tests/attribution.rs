@@ -153,7 +153,17 @@ fn generated_workspace_recovers_the_planted_channels() {
 
 /// A generated workspace with events, costs and survey answers, in `dir/ws`.
 fn generated_workspace(dir: &Path, customers: &str, seed: &str) -> std::path::PathBuf {
-    ok(dir, &["init", "ws", "--template", "b2b", "--lang", "en"]);
+    generated_workspace_in(dir, customers, seed, "en")
+}
+
+/// [`generated_workspace`] in the given language.
+fn generated_workspace_in(
+    dir: &Path,
+    customers: &str,
+    seed: &str,
+    lang: &str,
+) -> std::path::PathBuf {
+    ok(dir, &["init", "ws", "--template", "b2b", "--lang", lang]);
     let ws = dir.join("ws");
     let events = dir.join("gen.csv");
     ok(
@@ -303,4 +313,116 @@ fn persona_restricts_the_journeys_and_the_credits_follow() {
         stderr.contains("--persona") && stderr.contains("--paths"),
         "{stderr}"
     );
+}
+
+/// The cells of the report's table with `class`, row by row.
+fn table_rows(html: &str, class: &str) -> Vec<Vec<String>> {
+    let start = html
+        .find(&format!("<table class=\"measured {class}\">"))
+        .unwrap_or_else(|| panic!("no table {class}"));
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    table
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("</t")
+                .filter_map(|cell| cell.rsplit_once('>').map(|(_, text)| text.to_owned()))
+                .filter(|t| !t.is_empty())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn report_sets_the_models_side_by_side_as_the_command_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = generated_workspace(tmp.path(), "1500", "3");
+    let out = tmp.path().join("r");
+    ok(&ws, &["report", "--out", out.to_str().unwrap()]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let section = &html[html
+        .find("<section class=\"attribution\"")
+        .expect("an attribution section")..];
+    assert!(section.contains("<figure class=\"chart attribution-chart\"><svg"));
+
+    // The credit table holds what `polku attribution` credits with the same models.
+    let models = "first,last,linear,time-decay,position,markov,shapley,fractribution";
+    let cli: serde_json::Value = serde_json::from_str(&ok(
+        &ws,
+        &["attribution", "--model", models, "--format", "json"],
+    ))
+    .unwrap();
+    let rows = table_rows(section, "attribution-credit");
+    assert_eq!(
+        rows[0][1..],
+        [
+            "First touch",
+            "Last touch",
+            "Linear",
+            "Time decay",
+            "Position-based",
+            "Markov (removal effect)",
+            "Shapley",
+            "Fractribution"
+        ]
+    );
+    let one_decimal = |x: f64| {
+        let s = format!("{x:.1}");
+        s.strip_suffix(".0").map_or(s.clone(), str::to_owned)
+    };
+    let channels = cli["channels"].as_array().unwrap();
+    assert_eq!(rows.len(), channels.len() + 2, "head, channels, total");
+    for (m, model) in cli["models"].as_array().unwrap().iter().enumerate() {
+        for credit in model["credits"].as_array().unwrap() {
+            let channel = credit["channel"].as_str().unwrap();
+            let row = rows.iter().find(|r| r[0] == channel).unwrap();
+            assert_eq!(
+                row[m + 1],
+                one_decimal(credit["conversions"].as_f64().unwrap()),
+                "{channel} {}",
+                model["model"]
+            );
+        }
+    }
+    let total = rows.last().unwrap();
+    let conversions = cli["workspace"]["conversions"].as_u64().unwrap();
+    assert!(total[1..].iter().all(|t| *t == conversions.to_string()));
+    // Spend: CPA and ROAS per model for the channels with spend.
+    let cpa = table_rows(section, "attribution-cpa");
+    assert_eq!(cpa[0][..4], ["Channel", "Spend", "Leads", "Per lead"]);
+    assert!(cpa.len() > 1 && cpa.iter().all(|r| r.len() == 12));
+    assert!(table_rows(section, "attribution-roas").len() == cpa.len());
+
+    // For a persona: fewer conversions, and a word on whose spend it is.
+    ok(
+        &ws,
+        &[
+            "report",
+            "--out",
+            out.to_str().unwrap(),
+            "--persona",
+            "hr-hanna",
+        ],
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let rows = table_rows(&html, "attribution-credit");
+    let hanna: u64 = rows.last().unwrap()[1].parse().unwrap();
+    assert!(hanna > 0 && hanna < conversions, "{hanna} of {conversions}");
+    assert!(html.contains("whole ad spend"));
+}
+
+#[test]
+fn report_attribution_speaks_finnish() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = generated_workspace_in(tmp.path(), "600", "5", "fi");
+    let out = tmp.path().join("r");
+    ok(&ws, &["report", "--out", out.to_str().unwrap()]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let rows = table_rows(&html, "attribution-credit");
+    assert_eq!(
+        rows[0][..3],
+        ["Kanava", "Ensimmäinen kosketus", "Viimeinen kosketus"]
+    );
+    assert_eq!(rows.last().unwrap()[0], "Yhteensä");
+    assert!(html.contains("Attribuutio malleittain") && html.contains("Kulut"));
 }

@@ -1,11 +1,13 @@
 //! `polku report`: the living-map HTML report of a workspace: personas, every map's poster with
-//! its measured numbers, tables of each stage and touchpoint, and the funnel, Sankey,
-//! breakpoints, distributions, emotion and retention charts.
+//! its measured numbers, tables of each stage and touchpoint, the funnel, Sankey,
+//! breakpoints, distributions, emotion and retention charts, and the attribution models side
+//! by side.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use polku_engine::attribution::AttributionQuery;
 use polku_engine::breakpoints::{BreakpointsReport, PointKind};
 use polku_engine::distributions::DistributionReport;
 use polku_engine::funnel::FunnelQuery;
@@ -22,11 +24,11 @@ use polku_render::charts::{
     SankeyNode,
 };
 use polku_render::{
-    InterviewStageData, LivingWorkspace, MapData, MeasuredMap, ReportInput, ReportWorkspace,
-    StageData, TouchpointData, living_report_html,
+    AttributionView, InterviewStageData, LivingWorkspace, MapData, MeasuredMap, ReportInput,
+    ReportWorkspace, StageData, TouchpointData, living_report_html,
 };
 
-use super::funnel::{ScopeArgs, open, with_spinner};
+use super::funnel::{ScopeArgs, with_spinner};
 use super::note;
 
 /// Options of `polku report`.
@@ -55,7 +57,7 @@ pub struct ReportArgs {
 /// written.
 pub fn run(args: &ReportArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let range = args.scope.range()?;
-    let (model, analytics) = open(workspace)?;
+    let (model, analytics) = args.scope.open(workspace)?;
     let living = with_spinner("measuring the maps", || {
         measure(&model, &analytics, range, args.scope.persona.as_deref())
     })?;
@@ -151,6 +153,16 @@ pub(crate) fn measure(
             range: p,
         })?;
         living.retention = Some(retention_data(&rows));
+        let a = analytics.attribution(model, &AttributionQuery::overview(p))?;
+        let language = model.config.doc.language;
+        living.attribution = Some(if a.runs.is_empty() {
+            AttributionView {
+                language,
+                ..AttributionView::default()
+            }
+        } else {
+            polku_server::attribution_view(&a, language, persona.is_some())
+        });
     }
     Ok(living)
 }

@@ -21,13 +21,30 @@ use super::markov::{MarkovModel, MarkovResult, Transition};
 use super::shapley::{self, ShapleyWorth};
 use super::{AttributionError, Credits, Model, PathSet, Settings, attribute};
 use crate::error::{AnalyticsError, Result};
-use crate::session::Analytics;
+use crate::session::{Analytics, TimeRange};
 
-/// One entry of a model list: a model, or `all` of them.
+/// The models the report and the web app set side by side: the heuristic rules and the
+/// data-driven ones, leaving out the variants whose credit repeats another's (ordered
+/// Shapley's totals are Shapley's) or that hinge on a setting (last non-direct on which
+/// channel is direct).
+pub const OVERVIEW_MODELS: [Model; 8] = [
+    Model::First,
+    Model::Last,
+    Model::Linear,
+    Model::TimeDecay,
+    Model::Position,
+    Model::Markov,
+    Model::Shapley,
+    Model::Fractribution,
+];
+
+/// One entry of a model list: a model, or a group of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelPick {
     /// Every model the paths allow, in [`Model::ALL`] order.
     All,
+    /// The [`OVERVIEW_MODELS`] the paths allow.
+    Overview,
     /// One model.
     One(Model),
 }
@@ -48,6 +65,7 @@ impl fmt::Display for ModelPick {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ModelPick::All => f.write_str("all"),
+            ModelPick::Overview => f.write_str("overview"),
             ModelPick::One(m) => m.fmt(f),
         }
     }
@@ -63,18 +81,26 @@ impl Model {
     }
 }
 
-/// The models of a list, in the order given, each once; `all` expands in place to every
-/// model, leaving out those that need non-conversions when the paths have none
-/// (`has_nulls`). Empty when the list is.
+/// The models of a list, in the order given, each once; `all` (and the overview) expands in
+/// place to every model (of the overview), leaving out those that need non-conversions when
+/// the paths have none (`has_nulls`). Empty when the list is.
 #[must_use]
 pub fn select_models(picks: &[ModelPick], has_nulls: bool, worth: ShapleyWorth) -> Vec<Model> {
     let mut out: Vec<Model> = Vec::new();
     for pick in picks {
         let add: Vec<Model> = match pick {
-            ModelPick::All => Model::ALL
-                .into_iter()
-                .filter(|m| has_nulls || !m.needs_nulls(worth))
-                .collect(),
+            ModelPick::All | ModelPick::Overview => {
+                let group: &[Model] = if *pick == ModelPick::All {
+                    &Model::ALL
+                } else {
+                    &OVERVIEW_MODELS
+                };
+                group
+                    .iter()
+                    .copied()
+                    .filter(|m| has_nulls || !m.needs_nulls(worth))
+                    .collect()
+            }
             ModelPick::One(m) => vec![*m],
         };
         for m in add {
@@ -192,6 +218,23 @@ pub struct AttributionQuery {
     pub lead_events: Vec<String>,
     /// Keep the Markov transition matrix.
     pub transitions: bool,
+}
+
+impl AttributionQuery {
+    /// What the report and the web app show: the [`OVERVIEW_MODELS`] with their default
+    /// settings over channel-level journeys ending in the default conversion events, for
+    /// the conversions in `range`.
+    #[must_use]
+    pub fn overview(range: TimeRange) -> Self {
+        AttributionQuery {
+            journeys: JourneyQuery {
+                range,
+                ..JourneyQuery::default()
+            },
+            models: vec![ModelPick::Overview],
+            ..AttributionQuery::default()
+        }
+    }
 }
 
 impl Default for AttributionQuery {
@@ -334,6 +377,12 @@ mod tests {
             [Model::Fractribution]
         );
         assert!(select_models(&[], true, w).is_empty());
+        let overview = select_models(&[ModelPick::Overview], true, w);
+        assert_eq!(overview, OVERVIEW_MODELS);
+        assert_eq!(
+            select_models(&[ModelPick::Overview], false, w),
+            OVERVIEW_MODELS[..7]
+        );
         assert!("nope".parse::<ModelPick>().is_err());
         assert_eq!("ALL".parse::<ModelPick>().unwrap(), ModelPick::All);
     }

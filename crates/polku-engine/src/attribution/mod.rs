@@ -35,8 +35,8 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use compare::{
-    AttributionQuery, ModelDetails, ModelPick, ModelRun, WorkspaceAttribution, run_model,
-    select_models,
+    AttributionQuery, ModelDetails, ModelPick, ModelRun, OVERVIEW_MODELS, WorkspaceAttribution,
+    run_model, select_models,
 };
 pub use fractribution::{FractributionOptions, PathTransform};
 pub use heuristic::PositionShares;

@@ -392,6 +392,19 @@ fn report_sets_the_models_side_by_side_as_the_command_does() {
     assert_eq!(cpa[0][..4], ["Channel", "Spend", "Leads", "Per lead"]);
     assert!(cpa.len() > 1 && cpa.iter().all(|r| r.len() == 12));
     assert!(table_rows(section, "attribution-roas").len() == cpa.len());
+    // The survey answers beside every model, ending in each model's agreement.
+    let survey = table_rows(section, "attribution-survey");
+    let agreement = survey.last().unwrap();
+    assert_eq!(agreement[0], "Agreement");
+    assert_eq!(
+        agreement[1],
+        cli["survey"]["answers"].as_u64().unwrap().to_string()
+    );
+    assert_eq!(
+        agreement.len(),
+        2 + 8,
+        "answers and one agreement per model"
+    );
 
     // For a persona: fewer conversions, and a word on whose spend it is.
     ok(

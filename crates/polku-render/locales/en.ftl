@@ -228,3 +228,7 @@ attribution-cpa-caption = Ad spend of the period and cost per conversion (CPA) u
 attribution-roas-caption = Return on ad spend (ROAS) under each model: credited conversion value per unit of spend
 attribution-spend-persona = Spend is each channel's whole ad spend; the credit is that of the persona's journeys only.
 attribution-no-paths = No conversion in the period has a touch before it, so there is nothing to attribute.
+attribution-answers = Answers
+attribution-answer-share = Said
+attribution-agreement = Agreement
+attribution-survey-caption = Self-reported against tracked: the share of survey respondents who named each channel ("how did you hear about us?") beside each model's share of the credit; agreement is the share of credit that falls where respondents said they came from

@@ -228,3 +228,7 @@ attribution-cpa-caption = Jakson mainoskulut ja kustannus konversiota kohden (CP
 attribution-roas-caption = Mainoskulujen tuotto (ROAS) kunkin mallin mukaan: hyvitetty konversioarvo kuluyksikköä kohden
 attribution-spend-persona = Kulut ovat kanavan koko mainoskulut; hyvitys on vain persoonan polkujen.
 attribution-no-paths = Jakson konversioilla ei ole edeltäviä kosketuksia, joten attribuoitavaa ei ole.
+attribution-answers = Vastaukset
+attribution-answer-share = Kertoi
+attribution-agreement = Yhtäpitävyys
+attribution-survey-caption = Oma ilmoitus ja seuranta: kunkin kanavan maininneiden kyselyvastaajien osuus ("mistä kuulit meistä?") kunkin mallin hyvitysosuuden rinnalla; yhtäpitävyys on se osuus hyvityksestä, joka osuu vastaajien kertomiin kanaviin

@@ -220,6 +220,33 @@ pub struct AttributionView {
     pub costs: Vec<ChannelSpend>,
     /// Whether the credit is one persona's while the spend is every customer's.
     pub persona: bool,
+    /// The channels survey respondents named against each model's credit; none without
+    /// answers.
+    pub survey: Option<SurveyView>,
+}
+
+/// Self-reported channels ("how did you hear about us") against each model's credit.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SurveyView {
+    /// Respondents who named a channel.
+    pub answers: u64,
+    /// Per channel reported or credited.
+    pub channels: Vec<SurveyLine>,
+    /// Per model: the sum over channels of the smaller of the reported and credited shares.
+    pub agreement: Vec<f64>,
+}
+
+/// One channel of a [`SurveyView`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SurveyLine {
+    /// The channel.
+    pub channel: String,
+    /// Respondents who named it.
+    pub reported: u64,
+    /// Their share of all answers (0 to 1).
+    pub reported_share: f64,
+    /// Per model, the channel's share of the credited conversions (0 to 1).
+    pub shares: Vec<f64>,
 }
 
 /// One channel's spend against each model's credit, in the models' order.
@@ -404,6 +431,41 @@ pub fn attribution_html(view: &AttributionView) -> String {
                 escape(&tr.t("attribution-spend-persona"))
             );
         }
+    }
+    if let Some(survey) = view.survey.as_ref().filter(|s| s.answers > 0) {
+        let mut head = vec![
+            tr.t("attribution-channel"),
+            tr.t("attribution-answers"),
+            tr.t("attribution-answer-share"),
+        ];
+        head.extend(labels.iter().cloned());
+        let mut rows: Vec<Vec<String>> = survey
+            .channels
+            .iter()
+            .map(|c| {
+                let mut row = vec![
+                    c.channel.clone(),
+                    tr.integer(c.reported),
+                    tr.percent(c.reported_share),
+                ];
+                row.extend(c.shares.iter().map(|&x| tr.percent(x)));
+                row
+            })
+            .collect();
+        let mut agreement = vec![
+            tr.t("attribution-agreement"),
+            tr.integer(survey.answers),
+            String::new(),
+        ];
+        agreement.extend(survey.agreement.iter().map(|&x| tr.percent(x)));
+        rows.push(agreement);
+        html_table(
+            &mut out,
+            "attribution-survey",
+            &tr.t("attribution-survey-caption"),
+            &head,
+            &rows,
+        );
     }
     out
 }

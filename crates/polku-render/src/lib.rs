@@ -53,8 +53,8 @@ mod report;
 mod svg;
 
 pub use attribution::{
-    AttributionChart, AttributionView, ChannelSpend, ChartMeasure, attribution_html,
-    attribution_svg,
+    AttributionChart, AttributionView, ChannelSpend, ChartMeasure, SurveyLine, SurveyView,
+    attribution_html, attribution_svg,
 };
 pub use fonts::has_glyph;
 

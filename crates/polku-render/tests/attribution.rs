@@ -2,8 +2,8 @@
 
 use polku_model::Language;
 use polku_render::{
-    AttributionChart, AttributionView, ChannelSpend, ChartMeasure, attribution_html,
-    attribution_svg, svg_to_png,
+    AttributionChart, AttributionView, ChannelSpend, ChartMeasure, SurveyLine, SurveyView,
+    attribution_html, attribution_svg, svg_to_png,
 };
 
 fn chart(language: Language) -> AttributionChart {
@@ -93,6 +93,24 @@ fn view(language: Language, costs: bool) -> AttributionView {
             Vec::new()
         },
         persona: true,
+        survey: costs.then(|| SurveyView {
+            answers: 4,
+            channels: vec![
+                SurveyLine {
+                    channel: "Word of Mouth".into(),
+                    reported: 3,
+                    reported_share: 0.75,
+                    shares: vec![0.0, 0.0],
+                },
+                SurveyLine {
+                    channel: "Paid Search".into(),
+                    reported: 1,
+                    reported_share: 0.25,
+                    shares: vec![0.75, 0.566],
+                },
+            ],
+            agreement: vec![0.25, 0.25],
+        }),
     }
 }
 
@@ -146,9 +164,19 @@ fn view_shows_chart_and_tables_side_by_side() {
         ]
     );
     assert!(html.contains("whole ad spend"));
+    assert_eq!(
+        rows(&html, "attribution-survey"),
+        [
+            "Channel|Answers|Said|First touch|Markov (removal effect)",
+            "Word of Mouth|3|75%|0%|0%",
+            "Paid Search|1|25%|75%|57%",
+            "Agreement|4|25%|25%",
+        ]
+    );
     // Without spend there are no cost tables, and no note about spend.
     let plain = attribution_html(&view(Language::En, false));
     assert!(!plain.contains("attribution-cpa") && !plain.contains("whole ad spend"));
+    assert!(!plain.contains("attribution-survey"));
     // Finnish labels and numbers.
     let fi = attribution_html(&view(Language::Fi, true));
     assert!(fi.contains("Kanava") && fi.contains("Ensimmäinen kosketus") && fi.contains(">2,3<"));

@@ -9,7 +9,7 @@ use polku_engine::paths::PathsReport;
 use polku_engine::retention::RetentionRow;
 use polku_engine::stages::StagesReport;
 use polku_model::{JourneyMap, Language, WorkspaceConfig};
-use polku_render::{AttributionView, ChannelSpend};
+use polku_render::{AttributionView, ChannelSpend, SurveyLine, SurveyView};
 
 use crate::html::esc;
 use crate::i18n::Tr;
@@ -231,8 +231,9 @@ pub(crate) fn retention(tr: &Tr, rows: &[RetentionRow]) -> String {
 }
 
 /// The attribution models side by side as the report and the dashboard draw them: each
-/// model's credit per channel, and the channels with spend set against every model. `persona`
-/// says the credit is one persona's while the spend is every customer's.
+/// model's credit per channel, the channels with spend set against every model, and the
+/// survey answers beside every model's credit. `persona` says the credit is one persona's
+/// while the spend is every customer's.
 #[must_use]
 pub fn attribution_view(
     a: &WorkspaceAttribution,
@@ -296,6 +297,24 @@ pub fn attribution_view(
         conversion: a.journeys.conversion.clone(),
         costs,
         persona,
+        survey: a
+            .survey
+            .as_ref()
+            .filter(|_| a.has_answers())
+            .map(|s| SurveyView {
+                answers: s.answers,
+                channels: s
+                    .channels
+                    .iter()
+                    .map(|c| SurveyLine {
+                        channel: c.channel.clone(),
+                        reported: c.reported,
+                        reported_share: c.reported_share,
+                        shares: c.models.iter().map(|m| m.share).collect(),
+                    })
+                    .collect(),
+                agreement: s.agreement.iter().map(|x| x.overlap).collect(),
+            }),
     }
 }
 

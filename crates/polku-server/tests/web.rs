@@ -874,6 +874,12 @@ async fn dashboard_sets_the_attribution_models_side_by_side() {
     }
     assert!(section.contains("class=\"measured attribution-credit\""));
     assert!(section.contains("class=\"measured attribution-roas\""));
+    // Survey answers beside the models, with each model's agreement.
+    assert!(a["survey"]["answers"].as_u64().unwrap() > 0);
+    assert!(
+        section.contains("class=\"measured attribution-survey\"")
+            && section.contains(">Agreement<")
+    );
     let fi = viewer
         .req(Method::GET, "/dashboards?map=hr-hanna-current")
         .header(header::COOKIE, format!("{}; polku_lang=fi", viewer.cookie))

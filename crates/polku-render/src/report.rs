@@ -61,7 +61,7 @@ table.measured td.n { text-align: right; font-variant-numeric: tabular-nums; }
 table.measured tr.unbound td { color: var(--faint); font-style: italic; }
 table.measured th.n { text-align: right; }
 table.measured caption { text-align: left; color: var(--muted); font-size: 13px; padding-bottom: 4px; }
-table.attribution-credit tr:last-child td { font-weight: 700; border-top: 2px solid var(--rule); }
+table.attribution-credit tr:last-child td, table.attribution-survey tr:last-child td { font-weight: 700; border-top: 2px solid var(--rule); }
 figure.attribution-chart { margin: 8px 0 14px; max-width: 960px; }
 figure.attribution-chart svg { width: 100%; height: auto; border: 1px solid var(--rule); border-radius: 6px; display: block; }
 .up { color: #2b8a3e; } .down { color: #d9480f; } .drop { color: #d9480f; font-weight: 700; }

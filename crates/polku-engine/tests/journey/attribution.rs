@@ -7,7 +7,7 @@ use polku_engine::attribution::journeys::{
 use polku_engine::attribution::{
     AttributionQuery, Credits, Model, OVERVIEW_MODELS, PathSet, Settings, attribute,
 };
-use polku_engine::{Analytics, TimeRange};
+use polku_engine::{Analytics, EngineSettings, TimeRange};
 use proptest::prelude::*;
 
 use crate::util::{D, Ev, MIN, T0, TestWorkspace, ev, write_costs, write_survey};
@@ -471,4 +471,30 @@ fn one_call_runs_the_models_with_costs_and_survey_and_follows_the_persona() {
     let survey = searcher.survey.as_ref().unwrap();
     assert_eq!(survey.answers, 1);
     assert_eq!(survey.channels[0].channel, "Paid Search");
+}
+
+#[test]
+fn channels_come_in_the_order_of_the_sorted_paths_whatever_the_partitions() {
+    // The customers spread over two files and many small batches, read by four threads: the
+    // aggregate's output order varies, the paths' must not.
+    let rows = channel_events();
+    let (first, second) = rows.split_at(7);
+    let ws = TestWorkspace::new();
+    ws.events("imp1-00000", second);
+    ws.events("imp2-00000", first);
+    let settings = EngineSettings {
+        threads: Some(4),
+        batch_rows: 2,
+    };
+    // Sorted journeys: Display > Paid Search, Email > Display, Paid Search, Paid Search > Email.
+    for _ in 0..5 {
+        let analytics = Analytics::with_settings(ws.root(), settings).unwrap();
+        let found = analytics
+            .conversion_paths(&ws.model(), &JourneyQuery::default())
+            .unwrap();
+        assert_eq!(
+            found.paths.channel_names(),
+            ["Display", "Paid Search", "Email"]
+        );
+    }
 }

@@ -258,6 +258,7 @@ fn persona_restricts_the_journeys_and_the_credits_follow() {
     );
     for persona in ["hr-hanna", "marja-markkinoija"] {
         let report = run(Some(persona));
+        assert_eq!(report["workspace"]["persona"], persona);
         let (conversions, value) = kpi_conversions(&ws, Some(persona));
         assert!(
             conversions > 0.0 && conversions < all_conversions,

@@ -363,6 +363,9 @@ pub fn run(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<ExitCode>
                     "conversions": w.conversions,
                     "value": w.value,
                 });
+                if let Some(p) = &args.scope.persona {
+                    report["workspace"]["persona"] = json!(p);
+                }
             }
             if let Some(c) = costs {
                 report["costs"] = serde_json::to_value(c)?;
@@ -376,7 +379,7 @@ pub fn run(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<ExitCode>
             let mut text = String::new();
             if let Some(w) = &input.workspace {
                 text.push_str(&format!(
-                    "{} journeys, {} conversions ({}), value {:.2}; touches: {}{}\n\n",
+                    "{} journeys, {} conversions ({}), value {:.2}; touches: {}{}{}\n\n",
                     w.journeys,
                     w.conversions,
                     w.conversion,
@@ -388,6 +391,11 @@ pub fn run(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<ExitCode>
                     w.lookback
                         .as_ref()
                         .map(|l| format!(", look-back {l}"))
+                        .unwrap_or_default(),
+                    args.scope
+                        .persona
+                        .as_ref()
+                        .map(|p| format!("; persona {p} only"))
                         .unwrap_or_default()
                 ));
             }

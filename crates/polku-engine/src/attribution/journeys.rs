@@ -165,7 +165,8 @@ pub struct JourneyQuery {
     /// The inactivity that ends a visit when the data has no session id, in microseconds.
     pub session_gap_us: i64,
     /// Only these customers (the derived customer id of [`Analytics::events`]); `None` is
-    /// everyone. Persona filters and segments plug in here.
+    /// everyone. Segments and account lists plug in here; a persona restricts the whole
+    /// session instead ([`Analytics::restrict_to_persona`]), and both may apply at once.
     pub customers: Option<Vec<String>>,
 }
 

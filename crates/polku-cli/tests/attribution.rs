@@ -32,25 +32,8 @@ fn top(values: &[(String, f64)], n: usize) -> Vec<String> {
 fn generated_workspace_recovers_the_planted_channels() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    ok(dir, &["init", "ws", "--template", "b2b", "--lang", "en"]);
-    let ws = dir.join("ws");
-    let events = dir.join("gen.csv");
-    ok(
-        dir,
-        &[
-            "generate",
-            "--customers",
-            "6000",
-            "--seed",
-            "7",
-            "--out",
-            events.to_str().unwrap(),
-        ],
-    );
+    let ws = generated_workspace(dir, "6000", "7");
     let file = |suffix: &str| dir.join(format!("gen.{suffix}")).display().to_string();
-    ok(&ws, &["import", "events", events.to_str().unwrap()]);
-    ok(&ws, &["import", "costs", &file("costs.csv")]);
-    ok(&ws, &["import", "survey", &file("survey.csv")]);
     let truth: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(file("truth.json")).unwrap()).unwrap();
 
@@ -166,4 +149,294 @@ fn generated_workspace_recovers_the_planted_channels() {
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("channel,model,conversions,value"));
     assert!(lines.all(|l| l.split(',').count() == 4));
+}
+
+/// A generated workspace with events, costs and survey answers, in `dir/ws`.
+fn generated_workspace(dir: &Path, customers: &str, seed: &str) -> std::path::PathBuf {
+    generated_workspace_in(dir, customers, seed, "en")
+}
+
+/// [`generated_workspace`] in the given language.
+fn generated_workspace_in(
+    dir: &Path,
+    customers: &str,
+    seed: &str,
+    lang: &str,
+) -> std::path::PathBuf {
+    ok(dir, &["init", "ws", "--template", "b2b", "--lang", lang]);
+    let ws = dir.join("ws");
+    let events = dir.join("gen.csv");
+    ok(
+        dir,
+        &[
+            "generate",
+            "--customers",
+            customers,
+            "--seed",
+            seed,
+            "--out",
+            events.to_str().unwrap(),
+        ],
+    );
+    let file = |suffix: &str| dir.join(format!("gen.{suffix}")).display().to_string();
+    ok(&ws, &["import", "events", events.to_str().unwrap()]);
+    ok(&ws, &["import", "costs", &file("costs.csv")]);
+    ok(&ws, &["import", "survey", &file("survey.csv")]);
+    ws
+}
+
+/// Conversions and value of the persona's customers (all customers without one), as
+/// `polku kpis` counts them per channel: a separate query from the journeys attribution
+/// reads.
+fn kpi_conversions(ws: &Path, persona: Option<&str>) -> (f64, f64) {
+    let mut args = vec!["kpis", "--format", "json"];
+    if let Some(p) = persona {
+        args.extend(["--persona", p]);
+    }
+    let rows: serde_json::Value = serde_json::from_str(&ok(ws, &args)).unwrap();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .fold((0.0, 0.0), |(c, v), r| {
+            (
+                c + r["conversions"].as_f64().unwrap(),
+                v + r["conversion_value"].as_f64().unwrap_or(0.0),
+            )
+        })
+}
+
+#[test]
+fn persona_restricts_the_journeys_and_the_credits_follow() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = generated_workspace(tmp.path(), "1500", "3");
+    let models = "first,last,linear,time-decay,position,markov,shapley";
+    let run = |persona: Option<&str>| -> serde_json::Value {
+        let mut args = vec!["attribution", "--model", models, "--format", "json"];
+        if let Some(p) = persona {
+            args.extend(["--persona", p]);
+        }
+        serde_json::from_str(&ok(&ws, &args)).unwrap()
+    };
+    let credit = |report: &serde_json::Value, model: &str| -> Vec<(String, f64, f64)> {
+        let m = report["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["model"] == model)
+            .unwrap();
+        m["credits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["channel"].as_str().unwrap().to_owned(),
+                    c["conversions"].as_f64().unwrap(),
+                    c["value"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // Share of first-touch credit on the social channels, where HR-Hanna's rule (first
+    // source LinkedIn) puts her customers' first visits.
+    let social_share = |report: &serde_json::Value| -> f64 {
+        let first = credit(report, "first");
+        let total: f64 = first.iter().map(|c| c.1).sum();
+        first
+            .iter()
+            .filter(|c| c.0.ends_with("Social"))
+            .map(|c| c.1)
+            .sum::<f64>()
+            / total
+    };
+
+    let all = run(None);
+    let (all_conversions, _) = kpi_conversions(&ws, None);
+    assert_eq!(
+        all["workspace"]["conversions"].as_f64(),
+        Some(all_conversions)
+    );
+    for persona in ["hr-hanna", "marja-markkinoija"] {
+        let report = run(Some(persona));
+        assert_eq!(report["workspace"]["persona"], persona);
+        let (conversions, value) = kpi_conversions(&ws, Some(persona));
+        assert!(
+            conversions > 0.0 && conversions < all_conversions,
+            "{persona}"
+        );
+        assert_eq!(
+            report["workspace"]["conversions"].as_f64(),
+            Some(conversions),
+            "{persona}"
+        );
+        for model in models.split(',') {
+            let c = credit(&report, model);
+            let sum: f64 = c.iter().map(|c| c.1).sum();
+            let sum_value: f64 = c.iter().map(|c| c.2).sum();
+            assert!((sum - conversions).abs() < 1e-6, "{persona} {model}: {sum}");
+            assert!(
+                (sum_value - value).abs() < 1e-6 * value,
+                "{persona} {model}: {sum_value} vs {value}"
+            );
+            // Not the unrestricted credit: fewer conversions, and spread differently.
+            assert_ne!(c, credit(&all, model), "{persona} {model}");
+        }
+    }
+    let hanna = run(Some("hr-hanna"));
+    assert!(
+        social_share(&hanna) >= 0.5 && social_share(&hanna) > social_share(&all),
+        "first touch on social: hr-hanna {}, all {}",
+        social_share(&hanna),
+        social_share(&all)
+    );
+    // The survey block counts only the persona's respondents.
+    assert!(
+        hanna["survey"]["answers"].as_u64().unwrap() < all["survey"]["answers"].as_u64().unwrap()
+    );
+
+    // A path file has no customers to pick from.
+    let paths = tmp.path().join("paths.csv");
+    std::fs::write(&paths, "path,total_conversions\na > b,1\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_polku"))
+        .args([
+            "attribution",
+            "--paths",
+            paths.to_str().unwrap(),
+            "--persona",
+            "hr-hanna",
+        ])
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--persona") && stderr.contains("--paths"),
+        "{stderr}"
+    );
+}
+
+/// The cells of the report's table with `class`, row by row.
+fn table_rows(html: &str, class: &str) -> Vec<Vec<String>> {
+    let start = html
+        .find(&format!("<table class=\"measured {class}\">"))
+        .unwrap_or_else(|| panic!("no table {class}"));
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    table
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("</t")
+                .filter_map(|cell| cell.rsplit_once('>').map(|(_, text)| text.to_owned()))
+                .filter(|t| !t.is_empty())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn report_sets_the_models_side_by_side_as_the_command_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = generated_workspace(tmp.path(), "1500", "3");
+    let out = tmp.path().join("r");
+    ok(&ws, &["report", "--out", out.to_str().unwrap()]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let section = &html[html
+        .find("<section class=\"attribution\"")
+        .expect("an attribution section")..];
+    assert!(section.contains("<figure class=\"chart attribution-chart\"><svg"));
+
+    // The credit table holds what `polku attribution` credits with the same models.
+    let models = "first,last,linear,time-decay,position,markov,shapley,fractribution";
+    let cli: serde_json::Value = serde_json::from_str(&ok(
+        &ws,
+        &["attribution", "--model", models, "--format", "json"],
+    ))
+    .unwrap();
+    let rows = table_rows(section, "attribution-credit");
+    assert_eq!(
+        rows[0][1..],
+        [
+            "First touch",
+            "Last touch",
+            "Linear",
+            "Time decay",
+            "Position-based",
+            "Markov (removal effect)",
+            "Shapley",
+            "Fractribution"
+        ]
+    );
+    let one_decimal = |x: f64| {
+        let s = format!("{x:.1}");
+        s.strip_suffix(".0").map_or(s.clone(), str::to_owned)
+    };
+    let channels = cli["channels"].as_array().unwrap();
+    assert_eq!(rows.len(), channels.len() + 2, "head, channels, total");
+    for (m, model) in cli["models"].as_array().unwrap().iter().enumerate() {
+        for credit in model["credits"].as_array().unwrap() {
+            let channel = credit["channel"].as_str().unwrap();
+            let row = rows.iter().find(|r| r[0] == channel).unwrap();
+            assert_eq!(
+                row[m + 1],
+                one_decimal(credit["conversions"].as_f64().unwrap()),
+                "{channel} {}",
+                model["model"]
+            );
+        }
+    }
+    let total = rows.last().unwrap();
+    let conversions = cli["workspace"]["conversions"].as_u64().unwrap();
+    assert!(total[1..].iter().all(|t| *t == conversions.to_string()));
+    // Spend: CPA and ROAS per model for the channels with spend.
+    let cpa = table_rows(section, "attribution-cpa");
+    assert_eq!(cpa[0][..4], ["Channel", "Spend", "Leads", "Per lead"]);
+    assert!(cpa.len() > 1 && cpa.iter().all(|r| r.len() == 12));
+    assert!(table_rows(section, "attribution-roas").len() == cpa.len());
+    // The survey answers beside every model, ending in each model's agreement.
+    let survey = table_rows(section, "attribution-survey");
+    let agreement = survey.last().unwrap();
+    assert_eq!(agreement[0], "Agreement");
+    assert_eq!(
+        agreement[1],
+        cli["survey"]["answers"].as_u64().unwrap().to_string()
+    );
+    assert_eq!(
+        agreement.len(),
+        2 + 8,
+        "answers and one agreement per model"
+    );
+
+    // For a persona: fewer conversions, and a word on whose spend it is.
+    ok(
+        &ws,
+        &[
+            "report",
+            "--out",
+            out.to_str().unwrap(),
+            "--persona",
+            "hr-hanna",
+        ],
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let rows = table_rows(&html, "attribution-credit");
+    let hanna: u64 = rows.last().unwrap()[1].parse().unwrap();
+    assert!(hanna > 0 && hanna < conversions, "{hanna} of {conversions}");
+    assert!(html.contains("whole ad spend"));
+}
+
+#[test]
+fn report_attribution_speaks_finnish() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = generated_workspace_in(tmp.path(), "600", "5", "fi");
+    let out = tmp.path().join("r");
+    ok(&ws, &["report", "--out", out.to_str().unwrap()]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let rows = table_rows(&html, "attribution-credit");
+    assert_eq!(
+        rows[0][..3],
+        ["Kanava", "Ensimmäinen kosketus", "Viimeinen kosketus"]
+    );
+    assert_eq!(rows.last().unwrap()[0], "Yhteensä");
+    assert!(html.contains("Attribuutio malleittain") && html.contains("Kulut"));
 }

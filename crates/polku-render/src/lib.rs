@@ -52,7 +52,10 @@ mod poster;
 mod report;
 mod svg;
 
-pub use attribution::{AttributionChart, ChartMeasure, attribution_svg};
+pub use attribution::{
+    AttributionChart, AttributionView, ChannelSpend, ChartMeasure, SurveyLine, SurveyView,
+    attribution_html, attribution_svg,
+};
 pub use fonts::has_glyph;
 
 /// What a poster shows: one map, the persona it belongs to, and its workspace.
@@ -362,6 +365,9 @@ pub struct LivingWorkspace {
     pub maps: Vec<MeasuredMap>,
     /// Cohort retention of the workspace's customers.
     pub retention: Option<charts::RetentionData>,
+    /// The attribution models side by side over the workspace's journeys (no channels when
+    /// no conversion had a touch before it).
+    pub attribution: Option<AttributionView>,
 }
 
 /// One map of the living-map report: the poster data and the charts of its journeys.

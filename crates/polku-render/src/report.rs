@@ -59,6 +59,11 @@ table.measured th { text-align: left; color: var(--muted); font-size: 12px; text
 table.measured td { border-bottom: 1px solid var(--rule); padding: 4px 12px 4px 0; }
 table.measured td.n { text-align: right; font-variant-numeric: tabular-nums; }
 table.measured tr.unbound td { color: var(--faint); font-style: italic; }
+table.measured th.n { text-align: right; }
+table.measured caption { text-align: left; color: var(--muted); font-size: 13px; padding-bottom: 4px; }
+table.attribution-credit tr:last-child td, table.attribution-survey tr:last-child td { font-weight: 700; border-top: 2px solid var(--rule); }
+figure.attribution-chart { margin: 8px 0 14px; max-width: 960px; }
+figure.attribution-chart svg { width: 100%; height: auto; border: 1px solid var(--rule); border-radius: 6px; display: block; }
 .up { color: #2b8a3e; } .down { color: #d9480f; } .drop { color: #d9480f; font-weight: 700; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 18px; }
 figure.chart { margin: 0; }
@@ -208,6 +213,23 @@ pub(crate) fn render(input: &ReportInput<'_>, living: &[LivingWorkspace]) -> Str
                     );
                 }
             }
+        }
+        if let Some(a) = live.and_then(|l| l.attribution.as_ref()) {
+            let _ = writeln!(
+                out,
+                "<section class=\"attribution\" id=\"attribution-{wi}\"><h3>{}</h3>",
+                escape(&tr.t("attribution-title"))
+            );
+            if a.channels.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "<p class=\"note\">{}</p>",
+                    escape(&tr.t("attribution-no-paths"))
+                );
+            } else {
+                out.push_str(&crate::attribution_html(a));
+            }
+            out.push_str("</section>\n");
         }
         if let Some(r) = live.and_then(|l| l.retention.as_ref())
             && !r.cells.is_empty()

@@ -525,6 +525,7 @@ fn living_report_holds_tables_and_charts_offline() {
             emotion: Some(emotion()),
         }],
         retention: None,
+        attribution: None,
     };
     let html = living_report_html(
         &ReportInput {
@@ -550,4 +551,50 @@ fn living_report_holds_tables_and_charts_offline() {
     // Poster + funnel + breakpoints + Sankey + emotion.
     assert_eq!(html.matches("<svg").count(), 5);
     assert_eq!(html.matches("<figure class=\"chart\">").count(), 4);
+}
+
+#[test]
+fn living_report_shows_the_attribution_models_side_by_side() {
+    let (ws, persona, map) = hanna();
+    let personas = [persona];
+    let maps = [map];
+    let report = |attribution: Option<polku_render::AttributionView>| {
+        living_report_html(
+            &ReportInput {
+                title: "Esimerkki",
+                workspaces: vec![ReportWorkspace {
+                    workspace: &ws,
+                    personas: &personas,
+                    maps: &maps,
+                }],
+            },
+            &[LivingWorkspace {
+                events: 100,
+                attribution,
+                ..LivingWorkspace::default()
+            }],
+        )
+    };
+    let view = polku_render::AttributionView {
+        language: Language::Fi,
+        models: vec!["linear".into(), "shapley".into()],
+        channels: vec!["Sähköposti".into()],
+        conversions: vec![vec![2.0, 2.0]],
+        journeys: 5,
+        total_conversions: 2,
+        conversion: "purchase".into(),
+        ..polku_render::AttributionView::default()
+    };
+    let html = report(Some(view));
+    assert!(html.contains("id=\"attribution-0\"") && html.contains("Attribuutio malleittain"));
+    let figure = "<figure class=\"chart attribution-chart\">";
+    assert!(html.contains(figure) && html.contains("class=\"measured attribution-credit\""));
+    assert!(html.contains("Lineaarinen") && html.contains("Sähköposti"));
+    // Events but no path to attribute: a note instead of an empty chart.
+    let empty = report(Some(polku_render::AttributionView {
+        language: Language::Fi,
+        ..polku_render::AttributionView::default()
+    }));
+    assert!(empty.contains("attribuoitavaa ei ole") && !empty.contains(figure));
+    assert!(!report(None).contains("id=\"attribution-0\""));
 }

@@ -3,13 +3,14 @@
 
 use std::fmt::Write as _;
 
+use polku_engine::attribution::WorkspaceAttribution;
 use polku_engine::breakpoints::{BreakpointsReport, PointKind};
 use polku_engine::paths::PathsReport;
 use polku_engine::retention::RetentionRow;
 use polku_engine::stages::StagesReport;
-use polku_model::{JourneyMap, WorkspaceConfig};
+use polku_model::{JourneyMap, Language, WorkspaceConfig};
+use polku_render::{AttributionView, ChannelSpend, SurveyLine, SurveyView};
 
-use crate::dashboards::Credit;
 use crate::html::esc;
 use crate::i18n::Tr;
 
@@ -229,29 +230,92 @@ pub(crate) fn retention(tr: &Tr, rows: &[RetentionRow]) -> String {
     table(&head, &body)
 }
 
-/// Credit per touchpoint under four heuristic models.
-pub(crate) fn attribution(tr: &Tr, credits: &[Credit]) -> String {
-    let rows: Vec<Vec<String>> = credits
+/// The attribution models side by side as the report and the dashboard draw them: each
+/// model's credit per channel, the channels with spend set against every model, and the
+/// survey answers beside every model's credit. `persona` says the credit is one persona's
+/// while the spend is every customer's.
+#[must_use]
+pub fn attribution_view(
+    a: &WorkspaceAttribution,
+    language: Language,
+    persona: bool,
+) -> AttributionView {
+    let names = a.journeys.paths.channel_names();
+    // The channels the models credit most on average first, so the eye starts where the
+    // money is.
+    let mean_share = |c: usize| -> f64 {
+        a.runs
+            .iter()
+            .map(|r| {
+                let total = r.credits.total_conversions();
+                if total > 0.0 {
+                    r.credits.conversions[c] / total
+                } else {
+                    0.0
+                }
+            })
+            .sum()
+    };
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&x, &y| {
+        mean_share(y)
+            .total_cmp(&mean_share(x))
+            .then_with(|| names[x].cmp(&names[y]))
+    });
+    let channels: Vec<String> = order.iter().map(|&c| names[c].clone()).collect();
+    let mut costs: Vec<ChannelSpend> = a
+        .cost_rows
         .iter()
-        .map(|c| {
-            vec![
-                esc(&c.touchpoint),
-                esc(&tr.number(c.first)),
-                esc(&tr.number(c.last)),
-                esc(&tr.number(c.linear)),
-                esc(&tr.number(c.position)),
-            ]
+        .flatten()
+        .filter_map(|r| {
+            Some(ChannelSpend {
+                channel: r.channel.clone(),
+                spend: r.spend?,
+                leads: r.leads,
+                cost_per_lead: r.cost_per_lead,
+                cost_per_conversion: r.models.iter().map(|m| m.cost_per_conversion).collect(),
+                return_on_ad_spend: r.models.iter().map(|m| m.return_on_ad_spend).collect(),
+            })
         })
         .collect();
-    let head = [
-        "col-touchpoint",
-        "model-first",
-        "model-last",
-        "model-linear",
-        "model-position",
-    ]
-    .map(|h| tr.t(h));
-    table(&head, &rows)
+    costs.sort_by_key(|c| {
+        channels
+            .iter()
+            .position(|x| *x == c.channel)
+            .unwrap_or(usize::MAX)
+    });
+    AttributionView {
+        language,
+        models: a.runs.iter().map(|r| r.model.name().to_owned()).collect(),
+        conversions: order
+            .iter()
+            .map(|&c| a.runs.iter().map(|r| r.credits.conversions[c]).collect())
+            .collect(),
+        channels,
+        journeys: a.journeys.journeys,
+        total_conversions: a.journeys.conversions,
+        conversion: a.journeys.conversion.clone(),
+        costs,
+        persona,
+        survey: a
+            .survey
+            .as_ref()
+            .filter(|_| a.has_answers())
+            .map(|s| SurveyView {
+                answers: s.answers,
+                channels: s
+                    .channels
+                    .iter()
+                    .map(|c| SurveyLine {
+                        channel: c.channel.clone(),
+                        reported: c.reported,
+                        reported_share: c.reported_share,
+                        shares: c.models.iter().map(|m| m.share).collect(),
+                    })
+                    .collect(),
+                agreement: s.agreement.iter().map(|x| x.overlap).collect(),
+            }),
+    }
 }
 
 /// The breakpoints, the most value lost first.

@@ -3,14 +3,15 @@
 //!
 //! The engine runs its own query runtime, so every computation here runs on a blocking thread.
 
-use polku_engine::attribution::{Model, PathSetBuilder, Settings, attribute};
+use polku_engine::Analytics;
+use polku_engine::attribution::journeys::{CostRow, SurveyComparison};
+use polku_engine::attribution::{AttributionQuery, WorkspaceAttribution};
 use polku_engine::breakpoints::BreakpointsReport;
 use polku_engine::paths::{PathNode, PathQuery, PathsReport};
 use polku_engine::retention::{RetentionQuery, RetentionRow};
 use polku_engine::stages::StagesReport;
 use polku_engine::time::{Period, date_range};
 use polku_engine::udf::journey_path::PathAnchor;
-use polku_engine::{Analytics, TimeRange};
 use polku_model::{JourneyMap, Workspace};
 use serde::{Deserialize, Serialize};
 
@@ -38,14 +39,69 @@ fn empty_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, 
     Ok(s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()))
 }
 
-/// Credit of one touchpoint under the heuristic models.
+/// One channel's credit under one model.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct Credit {
-    pub touchpoint: String,
-    pub first: f64,
-    pub last: f64,
-    pub linear: f64,
-    pub position: f64,
+pub(crate) struct ChannelCredit {
+    pub channel: String,
+    pub conversions: f64,
+    pub value: f64,
+}
+
+/// One model's credit per channel.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ModelCredits {
+    pub model: &'static str,
+    pub credits: Vec<ChannelCredit>,
+}
+
+/// The attribution models side by side over the customers' journeys, as the JSON API gives
+/// them (the fields of `polku attribution --format json` that the dashboard shows).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct AttributionData {
+    /// What counted as the conversion: the map's conversion touchpoint, or event names.
+    pub conversion: String,
+    /// Journeys read, converted or not.
+    pub journeys: u64,
+    /// Conversions in the period, and their value.
+    pub conversions: u64,
+    pub value: f64,
+    pub channels: Vec<String>,
+    pub models: Vec<ModelCredits>,
+    /// Every model against ad spend and leads, per channel.
+    pub costs: Option<Vec<CostRow>>,
+    /// Every model against the channels survey respondents named.
+    pub survey: Option<SurveyComparison>,
+}
+
+impl AttributionData {
+    fn of(a: &WorkspaceAttribution) -> Self {
+        let channels = a.journeys.paths.channel_names().to_vec();
+        AttributionData {
+            conversion: a.journeys.conversion.clone(),
+            journeys: a.journeys.journeys,
+            conversions: a.journeys.conversions,
+            value: a.journeys.value,
+            models: a
+                .runs
+                .iter()
+                .map(|r| ModelCredits {
+                    model: r.model.name(),
+                    credits: channels
+                        .iter()
+                        .enumerate()
+                        .map(|(c, name)| ChannelCredit {
+                            channel: name.clone(),
+                            conversions: r.credits.conversions[c],
+                            value: r.credits.value[c],
+                        })
+                        .collect(),
+                })
+                .collect(),
+            channels,
+            costs: a.cost_rows.clone().filter(|_| a.has_spend()),
+            survey: a.survey.clone().filter(|_| a.has_answers()),
+        }
+    }
 }
 
 /// Everything the dashboards show.
@@ -62,7 +118,13 @@ pub(crate) struct Dashboard {
     pub stages: Option<StagesReport>,
     pub paths: Option<PathsReport>,
     pub retention: Vec<RetentionRow>,
-    pub attribution: Vec<Credit>,
+    /// The attribution models side by side; none without conversions with a touch before.
+    pub attribution: Option<AttributionData>,
+    /// The same, for drawing.
+    #[serde(skip)]
+    pub attribution_runs: Option<WorkspaceAttribution>,
+    /// Whether the numbers are one persona's customers'.
+    pub persona_filtered: bool,
     pub breakpoints: Option<BreakpointsReport>,
 }
 
@@ -121,7 +183,9 @@ pub(crate) fn compute(
         stages: None,
         paths: None,
         retention: Vec::new(),
-        attribution: Vec::new(),
+        attribution: None,
+        attribution_runs: None,
+        persona_filtered: false,
         breakpoints: None,
     };
     let mut analytics = Analytics::open(root).map_err(|e| ServerError::Internal(e.to_string()))?;
@@ -140,6 +204,7 @@ pub(crate) fn compute(
             analytics
                 .restrict_to_persona(ws, p)
                 .map_err(|e| ServerError::Internal(e.to_string()))?;
+            dash.persona_filtered = true;
         } else {
             dash.notes.push(format!(
                 "persona `{p}` has no `rules`, so the numbers are those of every customer; add rules to its file to measure its customers only"
@@ -166,10 +231,23 @@ pub(crate) fn compute(
             Ok(r) => dash.breakpoints = Some(r),
             Err(e) => dash.notes.push(e.to_string()),
         }
-        match attribution(&analytics, ws, m, range) {
-            Ok(c) => dash.attribution = c,
-            Err(e) => dash.notes.push(e),
+    }
+    // The map's conversion touchpoint ends the journeys when it has one; else the default
+    // conversion events do.
+    let mut query = AttributionQuery::overview(range);
+    query.journeys.map = measured
+        .filter(|m| m.conversion.is_some())
+        .map(|m| m.id.as_str().to_owned());
+    match analytics.attribution(ws, &query) {
+        Ok(a) if a.runs.is_empty() => dash.notes.push(format!(
+            "no conversion ({}) in the period has a touch before it, so there is nothing to attribute",
+            a.journeys.conversion
+        )),
+        Ok(a) => {
+            dash.attribution = Some(AttributionData::of(&a));
+            dash.attribution_runs = Some(a);
         }
+        Err(e) => dash.notes.push(e.to_string()),
     }
     let query = PathQuery {
         node: if measured.is_some() {
@@ -197,79 +275,4 @@ pub(crate) fn compute(
         Err(e) => dash.notes.push(e.to_string()),
     }
     Ok(dash)
-}
-
-/// Heuristic credit of the touchpoints on the paths that reach the map's conversion.
-fn attribution(
-    analytics: &Analytics,
-    ws: &Workspace,
-    map: &JourneyMap,
-    range: TimeRange,
-) -> Result<Vec<Credit>, String> {
-    let Some(conversion) = &map.conversion else {
-        return Err(format!(
-            "map `{}` names no conversion touchpoint (`conversion:`), so there is nothing to attribute",
-            map.id.as_str()
-        ));
-    };
-    let report = analytics
-        .paths(
-            ws,
-            &PathQuery {
-                node: PathNode::Touchpoint,
-                anchor: PathAnchor::To(conversion.as_str().to_owned()),
-                steps: 12,
-                top: 10_000,
-                range,
-                map: Some(map.id.as_str().to_owned()),
-                ..PathQuery::default()
-            },
-        )
-        .map_err(|e| e.to_string())?;
-    let mut builder = PathSetBuilder::new();
-    let mut any = false;
-    for p in &report.paths {
-        // The conversion itself ends every path; credit goes to what led there.
-        let touches: Vec<&str> = p
-            .path
-            .iter()
-            .map(String::as_str)
-            .filter(|n| *n != conversion.as_str())
-            .collect();
-        if touches.is_empty() {
-            continue;
-        }
-        #[allow(clippy::cast_precision_loss)]
-        let n = p.journeys as f64;
-        builder
-            .add_named(touches, n, 0.0, 0.0)
-            .map_err(|e| e.to_string())?;
-        any = true;
-    }
-    if !any {
-        return Ok(Vec::new());
-    }
-    let paths = builder.build();
-    let settings = Settings::default();
-    let run = |m| attribute(&paths, m, &settings).map_err(|e| e.to_string());
-    let (first, last, linear, position) = (
-        run(Model::First)?,
-        run(Model::Last)?,
-        run(Model::Linear)?,
-        run(Model::Position)?,
-    );
-    let mut credits: Vec<Credit> = paths
-        .channel_names()
-        .iter()
-        .enumerate()
-        .map(|(i, name)| Credit {
-            touchpoint: name.clone(),
-            first: first.conversions[i],
-            last: last.conversions[i],
-            linear: linear.conversions[i],
-            position: position.conversions[i],
-        })
-        .collect();
-    credits.sort_by(|a, b| b.linear.total_cmp(&a.linear));
-    Ok(credits)
 }

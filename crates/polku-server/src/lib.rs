@@ -50,6 +50,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 
+pub use charts::attribution_view;
 pub use error::ServerError;
 pub use state::{AppState, ServerOptions};
 pub use users::Role;

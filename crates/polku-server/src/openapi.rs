@@ -94,7 +94,7 @@ const OPS: &[Op] = &[
     Op {
         method: "get",
         path: "/api/dashboards",
-        summary: "Living map and dashboards: stage funnel, paths (Sankey), retention, attribution, breakpoints. Filters: persona, map, from, to.",
+        summary: "Living map and dashboards: stage funnel, paths (Sankey), retention, the attribution models side by side, breakpoints. Filters: persona, map, from, to.",
         role: "viewer",
         ok: ("200", JSON, "Dashboard"),
     },
@@ -209,6 +209,8 @@ pub(crate) fn document() -> Value {
         entry[op.method] = operation(op);
     }
     let string = json!({ "type": "string" });
+    // Apart, or the document exceeds what one `json!` can expand.
+    let attribution = json!({ "type": "object", "description": "The attribution models side by side over the customers' journeys: channel-level touches (visits by channel group), ending in the map's conversion touchpoint or, without one, the events purchase and deal_won. Credits of every model sum to the conversions and their value.", "properties": { "conversion": string, "journeys": { "type": "integer" }, "conversions": { "type": "integer" }, "value": { "type": "number" }, "channels": { "type": "array", "items": string }, "models": { "type": "array", "items": { "type": "object", "properties": { "model": { "type": "string", "enum": ["first", "last", "linear", "time-decay", "position", "markov", "shapley", "fractribution"] }, "credits": { "type": "array", "items": { "type": "object", "properties": { "channel": string, "conversions": { "type": "number" }, "value": { "type": "number" } } } } } } }, "costs": { "type": ["array", "null"], "description": "Per channel: spend, leads, cost_per_lead and, per model, conversions, value, cost_per_conversion and return_on_ad_spend; null when the period has no ad spend.", "items": { "type": "object" } }, "survey": { "type": ["object", "null"], "description": "Self-reported channels (\"how did you hear about us\") against each model's credit; null without answers." } } });
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -233,7 +235,8 @@ pub(crate) fn document() -> Value {
                 "PersonaDoc": { "type": "object", "properties": { "file": string, "version": string, "persona": { "$ref": "#/components/schemas/Persona" } } },
                 "PersonaList": { "type": "array", "items": { "type": "object", "properties": { "id": string, "name": string, "summary": { "type": ["string", "null"] }, "file": string, "version": string } } },
                 "Saved": { "type": "object", "properties": { "version": string, "warnings": { "type": "array", "items": string } } },
-                "Dashboard": { "type": "object", "properties": { "has_data": { "type": "boolean" }, "map": { "type": ["string", "null"] }, "notes": { "type": "array", "items": string }, "stages": { "type": ["object", "null"] }, "paths": { "type": ["object", "null"] }, "retention": { "type": "array" }, "attribution": { "type": "array" }, "breakpoints": { "type": ["object", "null"] } } },
+                "Dashboard": { "type": "object", "properties": { "has_data": { "type": "boolean" }, "map": { "type": ["string", "null"] }, "notes": { "type": "array", "items": string }, "stages": { "type": ["object", "null"] }, "paths": { "type": ["object", "null"] }, "retention": { "type": "array" }, "attribution": { "oneOf": [{ "$ref": "#/components/schemas/Attribution" }, { "type": "null" }] }, "breakpoints": { "type": ["object", "null"] }, "persona_filtered": { "type": "boolean", "description": "Whether the numbers are the chosen persona's customers only (the persona has rules)." } } },
+                "Attribution": attribution,
                 "Object": { "type": "object" },
             },
         },

@@ -1088,11 +1088,12 @@ async fn dashboards_page(
             &charts::retention(&tr, &dash.retention),
         ));
     }
-    if !dash.attribution.is_empty() {
+    if let Some(a) = &dash.attribution_runs {
+        let view = charts::attribution_view(a, user.lang, dash.persona_filtered);
         body.push_str(&section(
             "attribution",
             &tr.t("dash-attribution"),
-            &charts::attribution(&tr, &dash.attribution),
+            &polku_render::attribution_html(&view),
         ));
     }
     if let (Some(m), Some(b)) = (map, &dash.breakpoints) {

@@ -307,6 +307,10 @@ async fn screenshots() {
         ..polku_ingest::ImportOptions::default()
     };
     polku_ingest::import_events(fx.root(), &data, &options, &polku_ingest::NoProgress).unwrap();
+    // Ad spend and survey answers, so attribution sets spend against every model.
+    let tables = polku_ingest::TableOptions::default();
+    polku_ingest::import_costs(fx.root(), &fx.root().join("data.costs.csv"), &tables).unwrap();
+    polku_ingest::import_survey(fx.root(), &fx.root().join("data.survey.csv"), &tables).unwrap();
     let s = Session::start(&fx).await;
     s.client.set_window_size(1400, 1000).await.unwrap();
     s.login("admin").await;
@@ -323,6 +327,11 @@ async fn screenshots() {
     s.screenshot(
         "/dashboards?map=hr-hanna-current",
         &out.join("dashboards.png"),
+    )
+    .await;
+    s.screenshot(
+        "/dashboards?map=hr-hanna-current#attribution",
+        &out.join("dashboards-attribution.png"),
     )
     .await;
     s.client.close().await.unwrap();

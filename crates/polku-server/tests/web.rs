@@ -748,3 +748,146 @@ async fn dashboards_measure_the_data_and_narrow_it_to_a_persona() {
     let page = body_text(send(&fx, viewer.get("/dashboards?persona=hr-hanna")).await).await;
     assert!(!page.contains("id=\"no-data\""));
 }
+
+/// Imports generated events, ad costs and survey answers into the fixture's workspace.
+fn import_generated(fx: &Fixture, customers: u64, seed: u64) {
+    let data = fx.root().join("data.csv");
+    polku_ingest::generate::generate(&polku_ingest::generate::GenerateOptions {
+        customers,
+        seed,
+        out: data.clone(),
+    })
+    .unwrap();
+    let options = polku_ingest::ImportOptions {
+        user: "tester".into(),
+        ..polku_ingest::ImportOptions::default()
+    };
+    polku_ingest::import_events(fx.root(), &data, &options, &polku_ingest::NoProgress).unwrap();
+    let tables = polku_ingest::TableOptions::default();
+    polku_ingest::import_costs(fx.root(), &fx.root().join("data.costs.csv"), &tables).unwrap();
+    polku_ingest::import_survey(fx.root(), &fx.root().join("data.survey.csv"), &tables).unwrap();
+}
+
+/// Per model, the conversions it credits over all channels.
+fn credited(attribution: &Value) -> Vec<(String, f64)> {
+    attribution["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["model"].as_str().unwrap().to_owned(),
+                m["credits"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["conversions"].as_f64().unwrap())
+                    .sum(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn dashboard_sets_the_attribution_models_side_by_side() {
+    let fx = Fixture::new(Language::En);
+    import_generated(&fx, 800, 11);
+    let viewer = login(&fx, "viewer").await;
+    let api = |query: &str| {
+        let uri = format!("/api/dashboards?{query}");
+        let req = viewer.get(&uri);
+        async { body_json(send(&fx, req).await).await }
+    };
+
+    let all = api("map=hr-hanna-current").await;
+    let a = &all["attribution"];
+    // The map's conversion touchpoint ends the journeys.
+    assert_eq!(a["conversion"], "e-signature", "{a}");
+    let conversions = a["conversions"].as_f64().unwrap();
+    assert!(conversions > 0.0);
+    let models: Vec<String> = credited(a).into_iter().map(|(m, _)| m).collect();
+    assert_eq!(
+        models,
+        [
+            "first",
+            "last",
+            "linear",
+            "time-decay",
+            "position",
+            "markov",
+            "shapley",
+            "fractribution"
+        ]
+    );
+    for (model, sum) in credited(a) {
+        assert!(
+            (sum - conversions).abs() < 1e-6,
+            "{model}: {sum} of {conversions}"
+        );
+    }
+    // Spend joins in: every cost row has a CPA per model.
+    let costs = a["costs"].as_array().unwrap();
+    assert!(
+        costs
+            .iter()
+            .any(|r| r["spend"].as_f64().is_some_and(|s| s > 0.0))
+    );
+    assert!(
+        costs
+            .iter()
+            .all(|r| r["models"].as_array().unwrap().len() == 8)
+    );
+
+    // The persona filter narrows the journeys, and the credit still adds up.
+    let hanna = api("persona=hr-hanna&map=hr-hanna-current").await;
+    let h = &hanna["attribution"];
+    let hanna_conversions = h["conversions"].as_f64().unwrap();
+    assert!(
+        hanna_conversions > 0.0 && hanna_conversions < conversions,
+        "hr-hanna {hanna_conversions} of {conversions}"
+    );
+    for (model, sum) in credited(h) {
+        assert!((sum - hanna_conversions).abs() < 1e-6, "hr-hanna {model}");
+    }
+    // So does the period: the first quarter has fewer conversions.
+    let half = api("map=hr-hanna-current&from=2025-01-01&to=2025-03-31").await;
+    let half_conversions = half["attribution"]["conversions"].as_f64().unwrap();
+    assert!(
+        half_conversions > 0.0 && half_conversions < conversions,
+        "{half_conversions} of {conversions}: {}",
+        half["notes"]
+    );
+
+    // The page draws the chart and the tables in the reader's language.
+    let page = body_text(send(&fx, viewer.get("/dashboards?map=hr-hanna-current")).await).await;
+    let section = &page[page
+        .find("id=\"attribution\"")
+        .expect("attribution section")..];
+    assert!(section.contains("<figure class=\"chart attribution-chart\"><svg"));
+    for label in [
+        "First touch",
+        "Markov (removal effect)",
+        "Shapley",
+        "Fractribution",
+    ] {
+        assert!(section.contains(label), "{label}");
+    }
+    assert!(section.contains("class=\"measured attribution-credit\""));
+    assert!(section.contains("class=\"measured attribution-roas\""));
+    // Survey answers beside the models, with each model's agreement.
+    assert!(a["survey"]["answers"].as_u64().unwrap() > 0);
+    assert!(
+        section.contains("class=\"measured attribution-survey\"")
+            && section.contains(">Agreement<")
+    );
+    let fi = viewer
+        .req(Method::GET, "/dashboards?map=hr-hanna-current")
+        .header(header::COOKIE, format!("{}; polku_lang=fi", viewer.cookie))
+        .body(Body::empty())
+        .unwrap();
+    let page = body_text(send(&fx, fi).await).await;
+    assert!(
+        page.contains("Ensimmäinen kosketus") && page.contains("Kanava"),
+        "Finnish labels"
+    );
+}

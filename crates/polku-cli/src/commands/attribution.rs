@@ -15,19 +15,19 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use polku_engine::attribution::fractribution::{self, PathTransform};
 use polku_engine::attribution::journeys::{
-    CostRow, DEFAULT_LEADS, JourneyLevel, JourneyQuery, SurveyComparison, cost_report,
-    survey_comparison,
+    CostRow, JourneyLevel, JourneyQuery, SurveyComparison, survey_comparison,
 };
-use polku_engine::attribution::markov::{MarkovModel, MarkovOptions};
-use polku_engine::attribution::shapley::{self, ShapleyWorth};
+use polku_engine::attribution::markov::MarkovOptions;
+use polku_engine::attribution::shapley::ShapleyWorth;
 use polku_engine::attribution::{
-    Credits, Model, PathFileFormat, PathSet, PositionShares, Settings, attribute, read_path_file,
+    AttributionQuery, Credits, Model, ModelDetails, ModelPick, ModelRun, PathFileFormat, PathSet,
+    PositionShares, Settings, read_path_file, run_model, select_models,
 };
 use polku_engine::time::parse_duration;
 use polku_model::Language;
 use serde_json::{Value, json};
 
-use super::funnel::{ScopeArgs, open, with_spinner};
+use super::funnel::{ScopeArgs, with_spinner};
 
 /// Output formats of `polku attribution`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -67,10 +67,13 @@ conversions and value.\n\nWithout --paths the paths are the workspace's journeys
 conversion (the map's `conversion` touchpoint with --map, else the --conversion events) with \
 the touches before it inside the --lookback window; journeys that did not convert are null \
 paths. With --from/--to, conversions in the period count and their look-back may reach \
-before it. At channel level the credits are set against ad spend (imported with `polku \
-import costs`) and against the channels survey respondents named.\n\nExamples:\n  polku \
+before it. With --persona only the journeys, leads and survey answers of the persona's \
+customers count (ad spend stays the channel's whole spend). At channel level the credits \
+are set against ad spend (imported with `polku import costs`) and against the channels \
+survey respondents named.\n\nExamples:\n  polku \
 attribution --map b2b-current --lookback 30d --from 2026-01-01 --to 2026-03-31\n  polku \
 attribution --level touchpoint --map b2b-current --model markov,shapley --format json\n  \
+polku attribution --persona hr-hanna --model first,last,markov,shapley\n  \
 polku attribution --paths Data.csv --delimiter ';' --conv-col total_conversions --null-col \
 total_null --value-col total_conversion_value --model markov,shapley --order 2"
 )]
@@ -229,51 +232,38 @@ impl AttributionArgs {
         })
     }
 
-    /// The models asked for, in the order given (`all` expands in place); with `all`, models
-    /// that need non-conversions are left out when the file has none.
-    fn models(&self, has_nulls: bool) -> anyhow::Result<Vec<Model>> {
-        let mut out: Vec<Model> = Vec::new();
-        for name in &self.model {
-            let name = name.trim();
-            if name.eq_ignore_ascii_case("all") {
-                for m in Model::ALL {
-                    if !has_nulls && needs_nulls(m, self.shapley_worth) {
-                        continue;
-                    }
-                    if !out.contains(&m) {
-                        out.push(m);
-                    }
-                }
-            } else if !name.is_empty() {
-                let m: Model = name.parse()?;
-                if !out.contains(&m) {
-                    out.push(m);
-                }
-            }
-        }
-        if out.is_empty() {
+    /// The models asked for, as given.
+    fn picks(&self) -> anyhow::Result<Vec<ModelPick>> {
+        let picks = self
+            .model
+            .iter()
+            .map(|name| name.trim())
+            .filter(|name| !name.is_empty())
+            .map(str::parse)
+            .collect::<Result<Vec<ModelPick>, _>>()?;
+        if picks.is_empty() {
             bail!(
                 "no model given (--model first,last,linear,time-decay,position,markov,shapley,fractribution|all)"
             );
         }
-        Ok(out)
+        Ok(picks)
+    }
+
+    /// The models asked for, in the order given (`all` expands in place); with `all`, models
+    /// that need non-conversions are left out when the file has none.
+    fn models(&self, has_nulls: bool) -> anyhow::Result<Vec<Model>> {
+        Ok(select_models(
+            &self.picks()?,
+            has_nulls,
+            self.settings()?.shapley,
+        ))
     }
 }
 
-fn needs_nulls(model: Model, worth: WorthArg) -> bool {
-    model == Model::Fractribution || (model == Model::Shapley && worth == WorthArg::Rate)
-}
-
-/// One model's output.
-struct Run {
-    model: Model,
-    credits: Credits,
-    extra: Value,
-}
-
-/// Where the paths came from, and what the workspace adds to the credits.
+/// Where the paths came from, the models' credits, and what the workspace adds to them.
 struct Input {
     paths: PathSet,
+    runs: Vec<ModelRun>,
     language: Language,
     workspace: Option<WorkspaceInfo>,
 }
@@ -286,10 +276,10 @@ struct WorkspaceInfo {
     journeys: u64,
     conversions: u64,
     value: f64,
-    /// Spend and leads per channel, when costs are shown.
-    costs: Option<Vec<polku_engine::attribution::journeys::ChannelCost>>,
-    /// Respondents per reported channel, when any answered.
-    reported: Option<BTreeMap<String, u64>>,
+    /// Each model against spend, when costs are shown.
+    costs: Option<Vec<CostRow>>,
+    /// Each model against the survey answers, when any answered.
+    survey: Option<SurveyComparison>,
 }
 
 /// Runs `polku attribution`.
@@ -302,6 +292,13 @@ pub fn run(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<ExitCode>
     let settings = args.settings()?;
     let input = match &args.paths {
         Some(file) => {
+            if let Some(p) = &args.scope.persona {
+                bail!(
+                    "--persona {p} picks customers of the workspace's journeys, and a path \
+                     file has no customers: leave out --persona with --paths, or --paths to \
+                     attribute the persona's journeys"
+                );
+            }
             if args.map.is_some()
                 || args.lookback.is_some()
                 || args.costs
@@ -319,47 +316,44 @@ pub fn run(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<ExitCode>
             if paths.is_empty() {
                 bail!("{}: no path with a channel", file.display());
             }
+            let mut runs = Vec::new();
+            for model in args.models(paths.has_nulls())? {
+                runs.push(
+                    run_model(&paths, model, &settings, args.transitions)
+                        .with_context(|| format!("model {model}"))?,
+                );
+            }
             Input {
                 paths,
+                runs,
                 language: Language::En,
                 workspace: None,
             }
         }
-        None => workspace_input(args, workspace)?,
+        None => workspace_input(args, settings, workspace)?,
     };
     let paths = &input.paths;
-    let models = args.models(paths.has_nulls())?;
-    let mut runs = Vec::with_capacity(models.len());
-    for model in models {
-        runs.push(
-            run_model(paths, model, &settings, args).with_context(|| format!("model {model}"))?,
-        );
-    }
+    let runs = &input.runs;
     let named: Vec<(&str, &Credits)> = runs.iter().map(|r| (r.model.name(), &r.credits)).collect();
-    let costs = input
-        .workspace
-        .as_ref()
-        .and_then(|w| w.costs.as_ref())
-        .map(|c| cost_report(paths.channel_names(), &named, c));
-    let survey = input
-        .workspace
-        .as_ref()
-        .and_then(|w| w.reported.as_ref())
-        .map(|r| survey_comparison(r, paths.channel_names(), &named));
+    let costs = input.workspace.as_ref().and_then(|w| w.costs.as_ref());
+    let survey = input.workspace.as_ref().and_then(|w| w.survey.as_ref());
     if let Some(file) = &args.costs_csv {
-        write_file(file, &costs_csv(costs.as_deref().unwrap_or_default()))?;
+        write_file(
+            file,
+            &costs_csv(costs.map(Vec::as_slice).unwrap_or_default()),
+        )?;
     }
     if let Some(file) = &args.survey_csv {
         let empty = survey_comparison(&BTreeMap::new(), &[], &named);
-        write_file(file, &survey_csv(survey.as_ref().unwrap_or(&empty)))?;
+        write_file(file, &survey_csv(survey.unwrap_or(&empty)))?;
     }
     if let Some(file) = &args.chart {
-        write_file(file, chart(&input, &runs).as_str())?;
+        write_file(file, chart(&input).as_str())?;
     }
     let text = match args.format {
-        AttributionFormat::Csv => csv(paths, &runs),
+        AttributionFormat::Csv => csv(paths, runs),
         AttributionFormat::Json => {
-            let mut report = json_report(paths, &runs, args);
+            let mut report = json_report(paths, runs, args)?;
             if let Some(w) = &input.workspace {
                 report["workspace"] = json!({
                     "conversion": w.conversion,
@@ -369,11 +363,14 @@ pub fn run(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<ExitCode>
                     "conversions": w.conversions,
                     "value": w.value,
                 });
+                if let Some(p) = &args.scope.persona {
+                    report["workspace"]["persona"] = json!(p);
+                }
             }
-            if let Some(c) = &costs {
+            if let Some(c) = costs {
                 report["costs"] = serde_json::to_value(c)?;
             }
-            if let Some(s) = &survey {
+            if let Some(s) = survey {
                 report["survey"] = serde_json::to_value(s)?;
             }
             format!("{}\n", serde_json::to_string_pretty(&report)?)
@@ -382,7 +379,7 @@ pub fn run(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<ExitCode>
             let mut text = String::new();
             if let Some(w) = &input.workspace {
                 text.push_str(&format!(
-                    "{} journeys, {} conversions ({}), value {:.2}; touches: {}{}\n\n",
+                    "{} journeys, {} conversions ({}), value {:.2}; touches: {}{}{}\n\n",
                     w.journeys,
                     w.conversions,
                     w.conversion,
@@ -394,15 +391,26 @@ pub fn run(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<ExitCode>
                     w.lookback
                         .as_ref()
                         .map(|l| format!(", look-back {l}"))
+                        .unwrap_or_default(),
+                    args.scope
+                        .persona
+                        .as_ref()
+                        .map(|p| format!("; persona {p} only"))
                         .unwrap_or_default()
                 ));
             }
-            text.push_str(&table(paths, &runs));
-            if let Some(c) = &costs {
+            text.push_str(&table(paths, runs));
+            if let Some(c) = costs {
                 text.push('\n');
-                text.push_str(&costs_table(c, &runs));
+                text.push_str(&costs_table(c, runs));
+                if let Some(p) = &args.scope.persona {
+                    text.push_str(&format!(
+                        "(spend is each channel's whole ad spend, set against the credit of \
+                         persona {p}'s journeys: the cost table has no customers)\n"
+                    ));
+                }
             }
-            if let Some(s) = &survey {
+            if let Some(s) = survey {
                 text.push('\n');
                 text.push_str(&survey_table(s));
             }
@@ -419,83 +427,80 @@ fn write_file(file: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(file, text).with_context(|| format!("cannot write {}", file.display()))
 }
 
-/// The paths of the workspace's journeys, with spend, leads and survey answers.
-fn workspace_input(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<Input> {
-    // Persona filters hand their customers to `JourneyQuery::customers` (and
-    // `channel_costs`); `ScopeArgs::range` refuses --persona until they exist.
+/// The models over the workspace's journeys, with spend, leads and survey answers.
+fn workspace_input(
+    args: &AttributionArgs,
+    settings: Settings,
+    workspace: &Path,
+) -> anyhow::Result<Input> {
     let range = args.scope.range()?;
     let level = match args.level {
         LevelArg::Channel => JourneyLevel::Channel,
         LevelArg::Touchpoint => JourneyLevel::Touchpoint,
     };
-    let query = JourneyQuery {
-        map: args.map.clone(),
-        conversion: args
-            .conversion
-            .iter()
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty())
-            .collect(),
-        level,
-        lookback_us: args.lookback.as_deref().map(parse_duration).transpose()?,
-        range,
-        session_gap_us: parse_duration(&args.session_timeout)?,
-        customers: None,
+    let query = AttributionQuery {
+        journeys: JourneyQuery {
+            map: args.map.clone(),
+            conversion: args
+                .conversion
+                .iter()
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect(),
+            level,
+            lookback_us: args.lookback.as_deref().map(parse_duration).transpose()?,
+            range,
+            session_gap_us: parse_duration(&args.session_timeout)?,
+            customers: None,
+        },
+        models: args.picks()?,
+        settings,
+        lead_events: args.lead.clone(),
+        transitions: args.transitions,
     };
-    let (model, analytics) = open(workspace)?;
-    let found = with_spinner("attribution", || analytics.conversion_paths(&model, &query))?;
-    if found.paths.is_empty() {
+    if level == JourneyLevel::Touchpoint && (args.costs || args.costs_csv.is_some()) {
+        bail!("costs are by channel group: use --level channel");
+    }
+    let (model, analytics) = args.scope.open(workspace)?;
+    let found = with_spinner("attribution", || analytics.attribution(&model, &query))?;
+    let journeys = &found.journeys;
+    if journeys.paths.is_empty() {
         bail!(
             "no journey with a touch{}: import events with `polku import events`, or check \
              --conversion, --map and the period",
-            if found.conversions > 0 {
+            if journeys.conversions > 0 {
                 format!(
                     " ({} conversions, none with a touch before it)",
-                    found.conversions
+                    journeys.conversions
                 )
             } else {
                 String::new()
             }
         );
     }
-    let (costs, reported) = if level == JourneyLevel::Channel {
-        let leads: Vec<String> = if args.lead.is_empty() {
-            DEFAULT_LEADS.iter().map(|s| (*s).to_owned()).collect()
-        } else {
-            args.lead.clone()
-        };
-        let costs = analytics.channel_costs(range, &leads, query.customers.as_deref())?;
-        let has_spend = costs.iter().any(|c| c.spend.is_some());
-        let reported = analytics.reported_channels(range)?;
-        (
-            (has_spend || args.costs || args.costs_csv.is_some()).then_some(costs),
-            (!reported.is_empty() || args.survey_csv.is_some()).then_some(reported),
-        )
-    } else {
-        if args.costs || args.costs_csv.is_some() {
-            bail!("costs are by channel group: use --level channel");
-        }
-        (None, None)
-    };
+    let show_costs = found.has_spend() || args.costs || args.costs_csv.is_some();
+    let show_survey = found.has_answers() || args.survey_csv.is_some();
     Ok(Input {
-        paths: found.paths,
         language: model.config.doc.language,
         workspace: Some(WorkspaceInfo {
-            conversion: found.conversion,
+            conversion: journeys.conversion.clone(),
             level,
             lookback: args.lookback.clone(),
-            journeys: found.journeys,
-            conversions: found.conversions,
-            value: found.value,
-            costs,
-            reported,
+            journeys: journeys.journeys,
+            conversions: journeys.conversions,
+            value: journeys.value,
+            costs: found.cost_rows.filter(|_| show_costs),
+            survey: found.survey.filter(|_| show_survey),
         }),
+        paths: found.journeys.paths,
+        runs: found.runs,
     })
 }
 
 /// The models side by side as a chart.
-fn chart(input: &Input, runs: &[Run]) -> polku_render::Svg {
+fn chart(input: &Input) -> polku_render::Svg {
     let channels = input.paths.channel_names().to_vec();
+    let runs = &input.runs;
     polku_render::attribution_svg(&polku_render::AttributionChart {
         language: input.language,
         models: runs.iter().map(|r| r.model.name().to_owned()).collect(),
@@ -555,7 +560,7 @@ fn survey_csv(s: &SurveyComparison) -> String {
     out
 }
 
-fn costs_table(rows: &[CostRow], runs: &[Run]) -> String {
+fn costs_table(rows: &[CostRow], runs: &[ModelRun]) -> String {
     let mut out = String::new();
     let mut head = vec![
         "COSTS".to_owned(),
@@ -618,12 +623,8 @@ fn survey_table(s: &SurveyComparison) -> String {
     out
 }
 
-fn run_model(
-    paths: &PathSet,
-    model: Model,
-    settings: &Settings,
-    args: &AttributionArgs,
-) -> anyhow::Result<Run> {
+/// What a model reports beside its credits, as JSON fields next to them.
+fn details_json(paths: &PathSet, run: &ModelRun, args: &AttributionArgs) -> anyhow::Result<Value> {
     let names = paths.channel_names();
     let per_channel = |values: &[f64]| -> Value {
         Value::Object(
@@ -634,55 +635,47 @@ fn run_model(
                 .collect(),
         )
     };
-    Ok(match model {
-        Model::Markov => {
-            let fitted = MarkovModel::fit(paths, &settings.markov)?;
-            let r = fitted.solve()?;
+    let by_position = |values: &[Vec<f64>]| -> Value {
+        Value::Object(
+            names
+                .iter()
+                .cloned()
+                .zip(values.iter().map(|v| json!(v)))
+                .collect(),
+        )
+    };
+    Ok(match &run.details {
+        ModelDetails::Markov {
+            result: r,
+            states,
+            transitions,
+        } => {
             let mut extra = json!({
                 "order": r.order,
-                "states": fitted.state_count(),
-                "max_steps": settings.markov.max_steps,
+                "states": states,
+                "max_steps": args.max_steps,
                 "conversion_probability": r.conversion_probability,
                 "value_per_journey": r.value_per_journey,
                 "removal_effects": per_channel(&r.removal_effects),
                 "value_removal_effects": per_channel(&r.value_removal_effects),
                 "error_bound": r.error_bound,
             });
-            if args.transitions {
-                extra["transitions"] = serde_json::to_value(fitted.transition_matrix())?;
+            if let Some(t) = transitions {
+                extra["transitions"] = serde_json::to_value(t)?;
             }
-            Run {
-                model,
-                credits: r.credits,
-                extra,
-            }
+            extra
         }
-        Model::ShapleyOrdered => {
-            let r = shapley::ordered(paths);
-            let extra = json!({
-                "conversions_by_position": Value::Object(names.iter().cloned().zip(r.conversions_by_position.iter().map(|v| json!(v))).collect()),
-                "value_by_position": Value::Object(names.iter().cloned().zip(r.value_by_position.iter().map(|v| json!(v))).collect()),
-            });
-            Run {
-                model,
-                credits: r.credits,
-                extra,
-            }
+        ModelDetails::ShapleyOrdered {
+            conversions_by_position,
+            value_by_position,
+        } => json!({
+            "conversions_by_position": by_position(conversions_by_position),
+            "value_by_position": by_position(value_by_position),
+        }),
+        ModelDetails::Fractribution { transformed_paths } => {
+            json!({ "transformed_paths": transformed_paths })
         }
-        Model::Fractribution => {
-            let r = fractribution::fractribution(paths, &settings.fractribution)?;
-            let extra = json!({ "transformed_paths": r.summary.len() });
-            Run {
-                model,
-                credits: r.credits,
-                extra,
-            }
-        }
-        _ => Run {
-            model,
-            credits: attribute(paths, model, settings)?,
-            extra: Value::Null,
-        },
+        ModelDetails::None => Value::Null,
     })
 }
 
@@ -694,7 +687,7 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-fn csv(paths: &PathSet, runs: &[Run]) -> String {
+fn csv(paths: &PathSet, runs: &[ModelRun]) -> String {
     let mut out = String::from("channel,model,conversions,value\n");
     for run in runs {
         for (c, name) in paths.channel_names().iter().enumerate() {
@@ -710,9 +703,30 @@ fn csv(paths: &PathSet, runs: &[Run]) -> String {
     out
 }
 
-fn json_report(paths: &PathSet, runs: &[Run], args: &AttributionArgs) -> Value {
+fn json_report(
+    paths: &PathSet,
+    runs: &[ModelRun],
+    args: &AttributionArgs,
+) -> anyhow::Result<Value> {
     let names = paths.channel_names();
-    json!({
+    let mut models = Vec::with_capacity(runs.len());
+    for run in runs {
+        let mut m = json!({
+            "model": run.model.name(),
+            "credits": names.iter().enumerate().map(|(c, name)| json!({
+                "channel": name,
+                "conversions": run.credits.conversions[c],
+                "value": run.credits.value[c],
+            })).collect::<Vec<_>>(),
+        });
+        if let Value::Object(extra) = details_json(paths, run, args)? {
+            for (k, v) in extra {
+                m[k] = v;
+            }
+        }
+        models.push(m);
+    }
+    Ok(json!({
         "source": args.paths.as_ref().map(|p| p.display().to_string()),
         "paths": paths.len(),
         "channels": names,
@@ -722,26 +736,11 @@ fn json_report(paths: &PathSet, runs: &[Run], args: &AttributionArgs) -> Value {
             "value": paths.total_value(),
         },
         "empty_paths": paths.empty_paths(),
-        "models": runs.iter().map(|run| {
-            let mut m = json!({
-                "model": run.model.name(),
-                "credits": names.iter().enumerate().map(|(c, name)| json!({
-                    "channel": name,
-                    "conversions": run.credits.conversions[c],
-                    "value": run.credits.value[c],
-                })).collect::<Vec<_>>(),
-            });
-            if let Value::Object(extra) = &run.extra {
-                for (k, v) in extra {
-                    m[k] = v.clone();
-                }
-            }
-            m
-        }).collect::<Vec<_>>(),
-    })
+        "models": models,
+    }))
 }
 
-fn table(paths: &PathSet, runs: &[Run]) -> String {
+fn table(paths: &PathSet, runs: &[ModelRun]) -> String {
     let mut text = String::new();
     let block = |title: &str, pick: &dyn Fn(&Credits) -> &[f64], total: f64| -> String {
         let mut rows: Vec<Vec<String>> = Vec::new();

@@ -1,11 +1,13 @@
 //! `polku report`: the living-map HTML report of a workspace: personas, every map's poster with
-//! its measured numbers, tables of each stage and touchpoint, and the funnel, Sankey,
-//! breakpoints, distributions, emotion and retention charts.
+//! its measured numbers, tables of each stage and touchpoint, the funnel, Sankey,
+//! breakpoints, distributions, emotion and retention charts, and the attribution models side
+//! by side.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use polku_engine::attribution::AttributionQuery;
 use polku_engine::breakpoints::{
     Baseline, BreakpointQuery, BreakpointsReport, PersonaSplit, PointKind,
 };
@@ -24,8 +26,8 @@ use polku_render::charts::{
     SankeyData, SankeyLink, SankeyNode,
 };
 use polku_render::{
-    InterviewStageData, LivingWorkspace, MapData, MeasuredMap, ReportInput, ReportWorkspace,
-    StageData, TouchpointData, living_report_html,
+    AttributionView, InterviewStageData, LivingWorkspace, MapData, MeasuredMap, ReportInput,
+    ReportWorkspace, StageData, TouchpointData, living_report_html,
 };
 
 use super::funnel::{ScopeArgs, open, with_spinner};
@@ -166,6 +168,16 @@ pub(crate) fn measure(
             range: p,
         })?;
         living.retention = Some(retention_data(&rows));
+        let a = numbers.attribution(model, &AttributionQuery::overview(p))?;
+        let language = model.config.doc.language;
+        living.attribution = Some(if a.runs.is_empty() {
+            AttributionView {
+                language,
+                ..AttributionView::default()
+            }
+        } else {
+            polku_server::attribution_view(&a, language, persona.is_some())
+        });
     }
     Ok(living)
 }

@@ -165,7 +165,8 @@ pub struct JourneyQuery {
     /// The inactivity that ends a visit when the data has no session id, in microseconds.
     pub session_gap_us: i64,
     /// Only these customers (the derived customer id of [`Analytics::events`]); `None` is
-    /// everyone. Persona filters and segments plug in here.
+    /// everyone. Segments and account lists plug in here; a persona restricts the whole
+    /// session instead ([`Analytics::restrict_to_persona`]), and both may apply at once.
     pub customers: Option<Vec<String>>,
 }
 
@@ -383,8 +384,9 @@ impl Analytics {
                 ],
             )?
             .select(vec![col(JOURNEYS)])?;
-        let mut builder = PathSetBuilder::new();
-        let (mut journeys, mut conversions, mut value) = (0u64, 0u64, 0.0);
+        // Customers arrive in whatever order the partitions finish; sorting the journeys
+        // first makes the channel order and every floating-point sum the same on each run.
+        let mut found: Vec<(String, bool, f64)> = Vec::new();
         let bad = || AnalyticsError::invalid("attribution: unexpected result type");
         for batch in self.collect(frame)? {
             let lists = batch.column(0).as_list_opt::<i32>().ok_or_else(bad)?;
@@ -401,21 +403,31 @@ impl Analytics {
                 usize::try_from(a).unwrap_or(0),
                 usize::try_from(b).unwrap_or(0),
             );
-            for i in a..b {
-                journeys += 1;
-                let path = paths.value(i);
-                let nodes = path.split(NODE_SEPARATOR).filter(|n| !n.is_empty());
-                let (c, n, v) = if converted.value(i) {
-                    conversions += 1;
-                    value += values.value(i);
-                    (1.0, 0.0, values.value(i))
+            found.extend((a..b).map(|i| {
+                let v = if converted.value(i) {
+                    values.value(i)
                 } else {
-                    (0.0, 1.0, 0.0)
+                    0.0
                 };
-                builder
-                    .add_named(nodes, c, n, v)
-                    .map_err(|e| AnalyticsError::invalid(e.to_string()))?;
-            }
+                (paths.value(i).to_owned(), converted.value(i), v)
+            }));
+        }
+        found.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.total_cmp(&y.2)));
+        let mut builder = PathSetBuilder::new();
+        let (mut journeys, mut conversions, mut value) = (0u64, 0u64, 0.0);
+        for (path, converted, v) in &found {
+            journeys += 1;
+            let nodes = path.split(NODE_SEPARATOR).filter(|n| !n.is_empty());
+            let (c, n) = if *converted {
+                conversions += 1;
+                value += v;
+                (1.0, 0.0)
+            } else {
+                (0.0, 1.0)
+            };
+            builder
+                .add_named(nodes, c, n, *v)
+                .map_err(|e| AnalyticsError::invalid(e.to_string()))?;
         }
         Ok(WorkspacePaths {
             paths: builder.build(),
@@ -515,7 +527,8 @@ impl Analytics {
     }
 
     /// Respondents per channel group named in answers to "how did you hear about us"
-    /// questions submitted in the period (answers without a time always count).
+    /// questions submitted in the period (answers without a time always count); only the
+    /// persona's respondents when the session is restricted to one.
     ///
     /// # Errors
     /// When the query fails.
@@ -536,6 +549,7 @@ impl Analytics {
         if let Some(to) = range.to_us {
             survey = survey.filter(at().is_null().or(at().lt(ts(to))))?;
         }
+        let survey = self.survey_of_persona(survey)?;
         // One answer per respondent and channel, however often it was given.
         let frame = survey
             .aggregate(

@@ -16,8 +16,12 @@
 //! also joins ad spend and self-reported channels).
 //!
 //! [`attribute`] runs one model by name with [`Settings`]; the modules offer the full results
-//! (removal effects, transition matrix, per-position credit, path summaries).
+//! (removal effects, transition matrix, per-position credit, path summaries). [`compare`]
+//! runs several side by side, and over the workspace's journeys
+//! ([`Analytics::attribution`](crate::Analytics::attribution)) sets them against spend and
+//! survey answers: the command line, the report and the web app all go through it.
 
+pub mod compare;
 pub mod fractribution;
 pub mod heuristic;
 pub mod journeys;
@@ -30,6 +34,10 @@ mod chain;
 use std::fmt;
 use std::str::FromStr;
 
+pub use compare::{
+    AttributionQuery, ModelDetails, ModelPick, ModelRun, OVERVIEW_MODELS, WorkspaceAttribution,
+    run_model, select_models,
+};
 pub use fractribution::{FractributionOptions, PathTransform};
 pub use heuristic::PositionShares;
 pub use journeys::{JourneyLevel, JourneyQuery, WorkspacePaths};

@@ -340,6 +340,32 @@ impl Analytics {
         Ok(out)
     }
 
+    /// Survey rows (with a [`survey_col::RESPONDENT`] column) of the persona's customers
+    /// when the session is restricted to one, else all of them: a respondent belongs to the
+    /// customer whose customer, user or anonymous id they answered as.
+    pub(crate) fn survey_of_persona(&self, survey: DataFrame) -> Result<DataFrame> {
+        let Some(customers) = &self.persona_filter else {
+            return Ok(survey);
+        };
+        let ids = self
+            .customer_ids()?
+            .join(
+                customers.clone(),
+                JoinType::LeftSemi,
+                &[SURVEY_WHO],
+                &[PERSONA_WHO],
+                None,
+            )?
+            .select(vec![col(ID)])?;
+        Ok(survey.join(
+            ids,
+            JoinType::LeftSemi,
+            &[survey_col::RESPONDENT],
+            &[ID],
+            None,
+        )?)
+    }
+
     /// The customers of one persona, as a single [`PERSONA_WHO`] column.
     fn persona_customers(&self, workspace: &Workspace, persona: &str) -> Result<DataFrame> {
         Ok(self

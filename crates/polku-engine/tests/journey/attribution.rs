@@ -4,8 +4,10 @@
 use polku_engine::attribution::journeys::{
     JourneyLevel, JourneyQuery, cost_report, survey_comparison,
 };
-use polku_engine::attribution::{Credits, Model, PathSet, Settings, attribute};
-use polku_engine::{Analytics, TimeRange};
+use polku_engine::attribution::{
+    AttributionQuery, Credits, Model, OVERVIEW_MODELS, PathSet, Settings, attribute,
+};
+use polku_engine::{Analytics, EngineSettings, TimeRange};
 use proptest::prelude::*;
 
 use crate::util::{D, Ev, MIN, T0, TestWorkspace, ev, write_costs, write_survey};
@@ -385,5 +387,114 @@ proptest! {
                 prop_assert!((c.total_value() - p.total_value()).abs() < 1e-6, "{model}");
             }
         }
+    }
+}
+
+#[test]
+fn one_call_runs_the_models_with_costs_and_survey_and_follows_the_persona() {
+    let mut ws = workspace(&channel_events());
+    // Customers whose first visit came from paid search: a and b.
+    ws.persona(
+        "searcher",
+        "id: searcher\nname: Searcher\nrules:\n  - first_channel: Paid Search\n",
+    );
+    write_costs(
+        &ws,
+        &[
+            (0, "Paid Search", 1000, 50, 40.0),
+            (2, "Display", 500, 5, 10.0),
+        ],
+    );
+    let q = "How did you hear about us?";
+    write_survey(
+        &ws,
+        &[
+            ("a", q, "Google", Some("Paid Search")),
+            ("d", q, "A banner", Some("Display")),
+        ],
+    );
+    let model = ws.model();
+    let query = AttributionQuery::overview(TimeRange::ALL);
+    let mut analytics = Analytics::open(ws.root()).unwrap();
+    let all = analytics.attribution(&model, &query).unwrap();
+    // c's journey did not convert, so fractribution runs too: every overview model, in order.
+    let models: Vec<Model> = all.runs.iter().map(|r| r.model).collect();
+    assert_eq!(models, OVERVIEW_MODELS);
+    // Each run is the model's own credit over the journeys' paths.
+    let paths = analytics
+        .conversion_paths(&model, &JourneyQuery::default())
+        .unwrap()
+        .paths;
+    for run in &all.runs {
+        assert_eq!(
+            run.credits,
+            attribute(&paths, run.model, &Settings::default()).unwrap(),
+            "{}",
+            run.model
+        );
+    }
+    assert_eq!(all.journeys.conversions, 3);
+    assert!(all.has_spend() && all.has_answers());
+    let rows = all.cost_rows.as_ref().unwrap();
+    let search = rows.iter().find(|r| r.channel == "Paid Search").unwrap();
+    assert_eq!(search.spend, Some(40.0));
+    // First touch credits Paid Search with a and b: 2 conversions for 40.
+    assert_eq!(search.models[0].cost_per_conversion, Some(20.0));
+    assert_eq!(all.survey.as_ref().unwrap().answers, 2);
+
+    analytics.restrict_to_persona(&model, "searcher").unwrap();
+    let searcher = analytics.attribution(&model, &query).unwrap();
+    // a (Paid Search > Email, 100) and b (Paid Search, 50): c and d are left out.
+    assert_eq!(searcher.journeys.journeys, 2);
+    assert_eq!(searcher.journeys.conversions, 2);
+    assert!(close(searcher.journeys.value, 150.0));
+    for run in &searcher.runs {
+        assert!(close(run.credits.total_conversions(), 2.0), "{}", run.model);
+        assert!(close(run.credits.total_value(), 150.0), "{}", run.model);
+    }
+    // No journey of theirs failed to convert: the models that need one are left out.
+    assert!(
+        !searcher
+            .runs
+            .iter()
+            .any(|r| r.model == Model::Fractribution)
+    );
+    let first = &searcher.runs[0];
+    let p = &searcher.journeys.paths;
+    assert_eq!(credit(p, &first.credits, "Paid Search"), (2.0, 150.0));
+    // Spend stays the channel's; leads and answers are the persona's (b's lead, a's answer).
+    let rows = searcher.cost_rows.as_ref().unwrap();
+    let search = rows.iter().find(|r| r.channel == "Paid Search").unwrap();
+    assert_eq!((search.spend, search.leads), (Some(40.0), 1));
+    let display = rows.iter().find(|r| r.channel == "Display").unwrap();
+    assert_eq!((display.spend, display.leads), (Some(10.0), 0));
+    let survey = searcher.survey.as_ref().unwrap();
+    assert_eq!(survey.answers, 1);
+    assert_eq!(survey.channels[0].channel, "Paid Search");
+}
+
+#[test]
+fn channels_come_in_the_order_of_the_sorted_paths_whatever_the_partitions() {
+    // The customers spread over two files and many small batches, read by four threads: the
+    // aggregate's output order varies, the paths' must not.
+    let rows = channel_events();
+    let (first, second) = rows.split_at(7);
+    let ws = TestWorkspace::new();
+    ws.events("imp1-00000", second);
+    ws.events("imp2-00000", first);
+    let settings = EngineSettings {
+        threads: Some(4),
+        batch_rows: 2,
+    };
+    // Sorted journeys: Display > Paid Search, Email > Display, Paid Search, Paid Search > Email.
+    for _ in 0..5 {
+        let analytics = Analytics::with_settings(ws.root(), settings).unwrap();
+        let found = analytics
+            .conversion_paths(&ws.model(), &JourneyQuery::default())
+            .unwrap();
+        assert_eq!(
+            found.paths.channel_names(),
+            ["Display", "Paid Search", "Email"]
+        );
     }
 }

@@ -45,7 +45,7 @@ pub mod charts;
 mod diffpic;
 mod draw;
 mod fonts;
-mod i18n;
+pub mod i18n;
 mod page;
 mod persona;
 mod poster;

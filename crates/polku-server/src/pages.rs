@@ -156,13 +156,11 @@ async fn overview(
     let mut body = format!(
         "<h1>{}</h1><p class=\"lead\">{}</p><div class=\"cards\">",
         esc(&ws.config.doc.name),
-        esc(&tr.args(
-            "overview-counts",
-            &[
-                ("personas", ws.personas.len().to_string()),
-                ("maps", ws.maps.len().to_string()),
-                ("imports", imports.len().to_string()),
-            ]
+        esc(&overview_counts(
+            &tr,
+            ws.personas.len(),
+            ws.maps.len(),
+            imports.len()
         ))
     );
     let _ = write!(
@@ -221,7 +219,7 @@ async fn overview(
     if warnings > 0 {
         body.push_str(&alert(
             "warning",
-            &tr.args("overview-warnings", &[("n", warnings.to_string())]),
+            &tr.counts("overview-warnings", &[("n", warnings as u64)]),
             &polku_model::validate(ws)
                 .iter()
                 .take(10)
@@ -230,6 +228,19 @@ async fn overview(
         ));
     }
     ok_page(&user, Section::Overview, &ws.config.doc.name, "/", &body)
+}
+
+/// "2 personas, 1 map, 1 data import": the counts go to Fluent as numbers so each noun
+/// takes its plural.
+fn overview_counts(tr: &Tr, personas: usize, maps: usize, imports: usize) -> String {
+    tr.counts(
+        "overview-counts",
+        &[
+            ("personas", personas as u64),
+            ("maps", maps as u64),
+            ("imports", imports as u64),
+        ],
+    )
 }
 
 async fn personas(
@@ -1258,4 +1269,33 @@ async fn set_language(
         ),
     );
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use polku_model::Language;
+
+    use super::*;
+
+    #[test]
+    fn overview_counts_take_their_plurals() {
+        let en = Tr::new(Language::En);
+        let fi = Tr::new(Language::Fi);
+        for (tr, counts, want) in [
+            (&en, (2, 1, 1), "2 personas, 1 map, 1 data import"),
+            (&en, (1, 3, 0), "1 persona, 3 maps, 0 data imports"),
+            (&fi, (2, 1, 1), "2 persoonaa, 1 polku, 1 datan tuonti"),
+            (&fi, (1, 3, 12), "1 persoona, 3 polkua, 12 datan tuontia"),
+        ] {
+            assert_eq!(overview_counts(tr, counts.0, counts.1, counts.2), want);
+        }
+        assert_eq!(
+            en.counts("overview-warnings", &[("n", 1)]),
+            "The workspace has 1 finding to look at:"
+        );
+        assert_eq!(
+            fi.counts("overview-warnings", &[("n", 1)]),
+            "Työtilassa on 1 huomautus:"
+        );
+    }
 }

@@ -57,6 +57,7 @@ pub use attribution::{
     attribution_html, attribution_svg,
 };
 pub use fonts::has_glyph;
+pub use svg::escape;
 
 /// What a poster shows: one map, the persona it belongs to, and its workspace.
 #[derive(Debug, Clone, Copy)]

@@ -66,12 +66,7 @@ pub(crate) fn render(input: &DiffInput<'_>, paper: Paper) -> String {
 }
 
 struct Layout {
-    width: f64,
-    header_h: f64,
-    cols: Columns,
-    stage_h: f64,
-    lanes: Vec<(Lane, f64)>,
-    footer_h: f64,
+    frame: draw::Frame<Lane>,
 }
 
 impl Layout {
@@ -106,25 +101,12 @@ impl Layout {
             })
             .collect();
         Layout {
-            width,
-            header_h,
-            cols,
-            stage_h,
-            lanes,
-            footer_h: 40.0,
+            frame: draw::Frame::new(width, header_h, cols, stage_h, lanes),
         }
     }
 
     fn height(&self) -> f64 {
-        MARGIN
-            + self.header_h
-            + 24.0
-            + self.stage_h
-            + 6.0
-            + self.lanes.iter().map(|(_, h)| h).sum::<f64>()
-            + 16.0
-            + self.footer_h
-            + MARGIN
+        self.frame.height(self.frame.grid_h())
     }
 
     fn draw(
@@ -141,21 +123,13 @@ impl Layout {
             // share a little of the rest.
             let chart = (spare / 2.0).min(EMOTION_H);
             #[allow(clippy::cast_precision_loss)]
-            let each = ((spare - chart) / (self.lanes.len() as f64 + 1.0)).min(40.0);
-            for (lane, h) in &mut self.lanes {
+            let each = ((spare - chart) / (self.frame.lanes.len() as f64 + 1.0)).min(40.0);
+            for (lane, h) in &mut self.frame.lanes {
                 *h += if *lane == Lane::Emotions { chart } else { each };
             }
         }
-        let cols = &self.cols;
-        let frame = draw::Frame {
-            width: self.width,
-            header_h: self.header_h,
-            stage_h: self.stage_h,
-            footer_h: self.footer_h,
-            cols,
-            lanes: &self.lanes,
-        };
-        frame.draw(
+        let cols = &self.frame.cols;
+        self.frame.draw(
             out,
             page,
             &stage_names(ctx, diff),

@@ -639,22 +639,50 @@ pub(crate) fn stage_headers(
 
 /// The vertical layout that posters and diffs share: a header, the stage headers, lanes of
 /// given heights and a footer at the foot of the page, inside the page's margins.
-pub(crate) struct Frame<'a, L> {
+pub(crate) struct Frame<L> {
     /// The width of the drawing, margins included.
     pub width: f64,
     /// The header's height.
     pub header_h: f64,
+    /// The stage columns.
+    pub cols: Columns,
     /// The stage headers' height.
     pub stage_h: f64,
+    /// Each lane and its height, top to bottom.
+    pub lanes: Vec<(L, f64)>,
     /// The footer's height.
     pub footer_h: f64,
-    /// The stage columns.
-    pub cols: &'a Columns,
-    /// Each lane and its height, top to bottom.
-    pub lanes: &'a [(L, f64)],
 }
 
-impl<L: Copy> Frame<'_, L> {
+impl<L: Copy> Frame<L> {
+    /// The frame of a measured picture; the footer (one legend row) is 40 high.
+    pub(crate) fn new(
+        width: f64,
+        header_h: f64,
+        cols: Columns,
+        stage_h: f64,
+        lanes: Vec<(L, f64)>,
+    ) -> Frame<L> {
+        Frame {
+            width,
+            header_h,
+            cols,
+            stage_h,
+            lanes,
+            footer_h: 40.0,
+        }
+    }
+
+    /// The height of the stage headers and the lanes.
+    pub(crate) fn grid_h(&self) -> f64 {
+        self.stage_h + 6.0 + self.lanes.iter().map(|(_, h)| h).sum::<f64>()
+    }
+
+    /// The height of the whole drawing when the part below the header is `body_h` high.
+    pub(crate) fn height(&self, body_h: f64) -> f64 {
+        MARGIN + self.header_h + 24.0 + body_h + 16.0 + self.footer_h + MARGIN
+    }
+
     /// Draws the frame on `page`: `head(out, inner_w, top)` draws the header and whatever
     /// stands beside the grid starting at `top`; `stages` names the stage columns;
     /// `lane(out, index, lane, y, h)` draws each lane; `foot(out, y, inner_w)` draws the
@@ -675,7 +703,7 @@ impl<L: Copy> Frame<'_, L> {
         let inner = self.width - 2.0 * MARGIN;
         let top = MARGIN + self.header_h + 24.0;
         head(out, inner, top);
-        stage_headers(out, self.cols, top, stages);
+        stage_headers(out, &self.cols, top, stages);
         let mut y = top + self.stage_h + 6.0;
         for (i, &(l, h)) in self.lanes.iter().enumerate() {
             lane(out, i, l, y, h);

@@ -105,14 +105,9 @@ pub(crate) fn render(input: &PosterInput<'_>, data: Option<&MapData>, paper: Pap
 
 /// The measured layout of a poster at one width.
 struct Poster {
-    width: f64,
-    header_h: f64,
+    frame: draw::Frame<Lane>,
     persona_w: f64,
     persona_h: f64,
-    cols: Columns,
-    stage_h: f64,
-    lanes: Vec<(Lane, f64)>,
-    footer_h: f64,
 }
 
 impl Poster {
@@ -171,27 +166,18 @@ impl Poster {
             })
             .collect();
         Poster {
-            width,
-            header_h,
+            frame: draw::Frame::new(width, header_h, cols, stage_h, lanes),
             persona_w,
             persona_h,
-            cols,
-            stage_h,
-            lanes,
-            footer_h: 40.0,
         }
     }
 
-    fn grid_h(&self) -> f64 {
-        self.stage_h + 6.0 + self.lanes.iter().map(|(_, h)| h).sum::<f64>()
-    }
-
     fn body_h(&self) -> f64 {
-        self.grid_h().max(self.persona_h)
+        self.frame.grid_h().max(self.persona_h)
     }
 
     fn height(&self) -> f64 {
-        MARGIN + self.header_h + 24.0 + self.body_h() + 16.0 + self.footer_h + MARGIN
+        self.frame.height(self.body_h())
     }
 
     fn draw(
@@ -205,11 +191,11 @@ impl Poster {
         // Share spare height among the lanes (the emotion chart gets a double share), up to a
         // comfortable limit; the rest stays as white space above the footer.
         let spare = page.view_h - self.height();
-        if spare > 0.0 && !self.lanes.is_empty() {
+        if spare > 0.0 && !self.frame.lanes.is_empty() {
             #[allow(clippy::cast_precision_loss)]
-            let shares = self.lanes.len() as f64 + 1.0;
+            let shares = self.frame.lanes.len() as f64 + 1.0;
             let each = (spare / shares).min(36.0);
-            for (lane, h) in &mut self.lanes {
+            for (lane, h) in &mut self.frame.lanes {
                 *h += if *lane == Lane::Emotions {
                     2.0 * each
                 } else {
@@ -218,17 +204,9 @@ impl Poster {
             }
         }
         let map = input.map;
-        let frame = draw::Frame {
-            width: self.width,
-            header_h: self.header_h,
-            stage_h: self.stage_h,
-            footer_h: self.footer_h,
-            cols: &self.cols,
-            lanes: &self.lanes,
-        };
-        let cols = &self.cols;
+        let cols = &self.frame.cols;
         let (persona_w, body_h) = (self.persona_w, self.body_h());
-        frame.draw(
+        self.frame.draw(
             out,
             page,
             &stage_names(ctx, map),

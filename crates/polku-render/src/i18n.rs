@@ -183,6 +183,29 @@ impl Messages {
     }
 }
 
+/// The ids of the messages a Fluent source defines, sorted: the test that every language
+/// has every message compares these.
+#[must_use]
+pub fn message_ids(source: &str) -> Vec<String> {
+    let mut ids: Vec<String> = source
+        .lines()
+        .filter_map(|line| {
+            // A message starts at the line's start with an identifier; variants, attributes
+            // and continued text are indented, comments start with `#`, terms with `-`.
+            let (id, _) = line.split_once('=')?;
+            let id = id.trim_end();
+            let is_id = id.starts_with(|c: char| c.is_ascii_alphabetic())
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            is_id.then(|| id.to_owned())
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 /// The pictures' messages in one language, with the names of the model's kinds and the money
 /// and quantity formats the pictures use.
 pub(crate) struct Tr {
@@ -305,20 +328,12 @@ pub(crate) fn field_label_key(field: &str) -> String {
 mod tests {
     use super::*;
 
-    fn ids(source: &str) -> Vec<String> {
-        source
-            .lines()
-            .filter(|l| !l.starts_with([' ', '#', '*', '[']) && l.contains(" ="))
-            .map(|l| l.split(" =").next().unwrap().to_owned())
-            .collect()
-    }
-
     #[test]
     fn both_languages_have_the_same_messages() {
-        assert_eq!(ids(FI), ids(EN));
-        assert!(ids(FI).len() > 60);
+        assert_eq!(message_ids(FI), message_ids(EN));
+        assert!(message_ids(FI).len() > 60);
         let fi = Tr::new(Language::Fi);
-        for id in ids(FI) {
+        for id in message_ids(FI) {
             assert_ne!(fi.t(&id), id, "{id}");
         }
     }
@@ -349,5 +364,11 @@ mod tests {
             fi.args("kpi-target", &[("value", "5 min".into())]),
             "Tavoite 5 min"
         );
+    }
+
+    #[test]
+    fn message_ids_skip_variants_comments_and_terms() {
+        let source = "# note = not a message\n-brand = polku\nfirst = One\nsecond =\n    { $n ->\n        [one] x = y\n       *[other] z\n    }\nfirst.attr = no\n";
+        assert_eq!(message_ids(source), ["first", "second"]);
     }
 }

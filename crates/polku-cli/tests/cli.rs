@@ -497,7 +497,7 @@ fn demo_writes_a_report_and_a_poster_per_map() {
                 .doc
                 .title
                 .replace('&', "&amp;")
-                .replace('\'', "&apos;")
+                .replace('\'', "&#39;")
                 .replace('<', "&lt;");
             assert!(
                 report.contains(&title),

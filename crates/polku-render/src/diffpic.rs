@@ -11,7 +11,7 @@ use crate::draw::{
     self, Columns, Ctx, Evidence, LegendItem, Mark, Note, Series, color, size, style,
 };
 use crate::page::{MARGIN, Page};
-use crate::svg::{Anchor, PathData, SvgWriter, TextStyle};
+use crate::svg::{PathData, SvgWriter, TextStyle};
 use crate::{DiffInput, Paper};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,12 +66,7 @@ pub(crate) fn render(input: &DiffInput<'_>, paper: Paper) -> String {
 }
 
 struct Layout {
-    width: f64,
-    header_h: f64,
-    cols: Columns,
-    stage_h: f64,
-    lanes: Vec<(Lane, f64)>,
-    footer_h: f64,
+    frame: draw::Frame<Lane>,
 }
 
 impl Layout {
@@ -106,25 +101,12 @@ impl Layout {
             })
             .collect();
         Layout {
-            width,
-            header_h,
-            cols,
-            stage_h,
-            lanes,
-            footer_h: 40.0,
+            frame: draw::Frame::new(width, header_h, cols, stage_h, lanes),
         }
     }
 
     fn height(&self) -> f64 {
-        MARGIN
-            + self.header_h
-            + 24.0
-            + self.stage_h
-            + 6.0
-            + self.lanes.iter().map(|(_, h)| h).sum::<f64>()
-            + 16.0
-            + self.footer_h
-            + MARGIN
+        self.frame.height(self.frame.grid_h())
     }
 
     fn draw(
@@ -141,39 +123,31 @@ impl Layout {
             // share a little of the rest.
             let chart = (spare / 2.0).min(EMOTION_H);
             #[allow(clippy::cast_precision_loss)]
-            let each = ((spare - chart) / (self.lanes.len() as f64 + 1.0)).min(40.0);
-            for (lane, h) in &mut self.lanes {
+            let each = ((spare - chart) / (self.frame.lanes.len() as f64 + 1.0)).min(40.0);
+            for (lane, h) in &mut self.frame.lanes {
                 *h += if *lane == Lane::Emotions { chart } else { each };
             }
         }
-        let x0 = page.content_x;
-        if x0 != 0.0 {
-            out.open_group(&[("transform", &format!("translate({} 0)", crate::svg::N(x0)))]);
-        }
-        let inner = self.width - 2.0 * MARGIN;
-        header(out, ctx, input, diff, MARGIN, MARGIN, inner);
-        let top = MARGIN + self.header_h + 24.0;
-        draw::stage_headers(out, &self.cols, top, &stage_names(ctx, diff));
-        let mut y = top + self.stage_h + 6.0;
-        for (i, &(lane, h)) in self.lanes.iter().enumerate() {
-            draw::lane_band(out, &self.cols, y, h, &ctx.tr.t(lane.message()), i % 2 == 1);
-            if lane == Lane::Emotions {
-                emotions(out, ctx, input, diff, &self.cols, y, h);
-            } else {
-                for (s, (x, w)) in diff.stages.iter().zip(&self.cols.cols) {
-                    cell(out, ctx, lane, s, *x, y + LANE_PAD, *w);
+        let cols = &self.frame.cols;
+        self.frame.draw(
+            out,
+            page,
+            &stage_names(ctx, diff),
+            |out, inner, _| {
+                header(out, ctx, input, diff, MARGIN, MARGIN, inner);
+            },
+            |out, i, lane, y, h| {
+                draw::lane_band(out, cols, y, h, &ctx.tr.t(lane.message()), i % 2 == 1);
+                if lane == Lane::Emotions {
+                    emotions(out, ctx, input, diff, cols, y, h);
+                } else {
+                    for (s, (x, w)) in diff.stages.iter().zip(&cols.cols) {
+                        cell(out, ctx, lane, s, *x, y + LANE_PAD, *w);
+                    }
                 }
-            }
-            y += h;
-        }
-        out.line(self.cols.label_x, y, self.cols.right(), y)
-            .stroke(color::RULE, 0.8)
-            .end();
-        let fy = page.view_h - MARGIN - self.footer_h + 16.0;
-        footer(out, ctx, input, MARGIN, fy, inner);
-        if x0 != 0.0 {
-            out.close_group();
-        }
+            },
+            |out, fy, inner| footer(out, ctx, input, MARGIN, fy, inner),
+        );
     }
 }
 
@@ -256,9 +230,6 @@ fn header(
 
 fn footer(out: &mut SvgWriter, ctx: &Ctx<'_>, input: &DiffInput<'_>, x: f64, y: f64, w: f64) {
     let tr = &ctx.tr;
-    out.line(x, y - 10.0, x + w, y - 10.0)
-        .stroke(color::RULE, 0.8)
-        .end();
     let items = [
         LegendItem::Line(true, tr.t("diff-current")),
         LegendItem::Line(false, tr.t("diff-future")),
@@ -272,10 +243,8 @@ fn footer(out: &mut SvgWriter, ctx: &Ctx<'_>, input: &DiffInput<'_>, x: f64, y: 
         LegendItem::Mark(Mark::Triangle(color::NEGATIVE), tr.t("diff-kept")),
         LegendItem::Mark(Mark::Bang(color::NEGATIVE), tr.t("diff-new-pain")),
     ];
-    draw::legend(out, x, y, &items);
-    let st = style::SMALL.color(color::FAINT).anchor(Anchor::End);
-    let text = format!("polku · {} / {}", input.current.id, input.future.id);
-    out.text_lines(x + w, y + st.ascent(), &[text], &st);
+    let mark = format!("polku · {} / {}", input.current.id, input.future.id);
+    draw::footer(out, x, y, w, &items, &mark);
 }
 
 /// The scores of one map laid onto the diff's stage columns.

@@ -7,6 +7,7 @@
 use polku_model::{TeamId, TouchpointKind, WorkspaceConfig};
 
 use crate::i18n::Tr;
+use crate::page::{MARGIN, Page};
 use crate::svg::{Anchor, PathData, SvgWriter, TextStyle};
 
 /// The palette: a few inks, tints for the lanes, and signal colours used sparingly.
@@ -634,6 +635,106 @@ pub(crate) fn stage_headers(
         out.text_lines(tx, ty + st.height(lines.len()) + sub.ascent(), notes, &sub);
     }
     h
+}
+
+/// The vertical layout that posters and diffs share: a header, the stage headers, lanes of
+/// given heights and a footer at the foot of the page, inside the page's margins.
+pub(crate) struct Frame<L> {
+    /// The width of the drawing, margins included.
+    pub width: f64,
+    /// The header's height.
+    pub header_h: f64,
+    /// The stage columns.
+    pub cols: Columns,
+    /// The stage headers' height.
+    pub stage_h: f64,
+    /// Each lane and its height, top to bottom.
+    pub lanes: Vec<(L, f64)>,
+    /// The footer's height.
+    pub footer_h: f64,
+}
+
+impl<L: Copy> Frame<L> {
+    /// The frame of a measured picture; the footer (one legend row) is 40 high.
+    pub(crate) fn new(
+        width: f64,
+        header_h: f64,
+        cols: Columns,
+        stage_h: f64,
+        lanes: Vec<(L, f64)>,
+    ) -> Frame<L> {
+        Frame {
+            width,
+            header_h,
+            cols,
+            stage_h,
+            lanes,
+            footer_h: 40.0,
+        }
+    }
+
+    /// The height of the stage headers and the lanes.
+    pub(crate) fn grid_h(&self) -> f64 {
+        self.stage_h + 6.0 + self.lanes.iter().map(|(_, h)| h).sum::<f64>()
+    }
+
+    /// The height of the whole drawing when the part below the header is `body_h` high.
+    pub(crate) fn height(&self, body_h: f64) -> f64 {
+        MARGIN + self.header_h + 24.0 + body_h + 16.0 + self.footer_h + MARGIN
+    }
+
+    /// Draws the frame on `page`: `head(out, inner_w, top)` draws the header and whatever
+    /// stands beside the grid starting at `top`; `stages` names the stage columns;
+    /// `lane(out, index, lane, y, h)` draws each lane; `foot(out, y, inner_w)` draws the
+    /// footer. A page wider than the drawing centres it.
+    pub(crate) fn draw(
+        &self,
+        out: &mut SvgWriter,
+        page: &Page,
+        stages: &[(String, Option<String>)],
+        head: impl FnOnce(&mut SvgWriter, f64, f64),
+        mut lane: impl FnMut(&mut SvgWriter, usize, L, f64, f64),
+        foot: impl FnOnce(&mut SvgWriter, f64, f64),
+    ) {
+        let x0 = page.content_x;
+        if x0 != 0.0 {
+            out.open_group(&[("transform", &format!("translate({} 0)", crate::svg::N(x0)))]);
+        }
+        let inner = self.width - 2.0 * MARGIN;
+        let top = MARGIN + self.header_h + 24.0;
+        head(out, inner, top);
+        stage_headers(out, &self.cols, top, stages);
+        let mut y = top + self.stage_h + 6.0;
+        for (i, &(l, h)) in self.lanes.iter().enumerate() {
+            lane(out, i, l, y, h);
+            y += h;
+        }
+        out.line(self.cols.label_x, y, self.cols.right(), y)
+            .stroke(color::RULE, 0.8)
+            .end();
+        foot(out, page.view_h - MARGIN - self.footer_h + 16.0, inner);
+        if x0 != 0.0 {
+            out.close_group();
+        }
+    }
+}
+
+/// A picture's footer at (x, y) across `w`: a rule above, the legend on the left and the
+/// mark naming the picture on the right.
+pub(crate) fn footer(
+    out: &mut SvgWriter,
+    x: f64,
+    y: f64,
+    w: f64,
+    legend_items: &[LegendItem],
+    mark: &str,
+) {
+    out.line(x, y - 10.0, x + w, y - 10.0)
+        .stroke(color::RULE, 0.8)
+        .end();
+    legend(out, x, y, legend_items);
+    let st = style::SMALL.color(color::FAINT).anchor(Anchor::End);
+    out.text_line(x + w, y + st.ascent(), mark, &st);
 }
 
 /// Draws a lane's band and its label; the caller draws the cells.

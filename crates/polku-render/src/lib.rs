@@ -45,7 +45,7 @@ pub mod charts;
 mod diffpic;
 mod draw;
 mod fonts;
-mod i18n;
+pub mod i18n;
 mod page;
 mod persona;
 mod poster;
@@ -57,6 +57,7 @@ pub use attribution::{
     attribution_html, attribution_svg,
 };
 pub use fonts::has_glyph;
+pub use svg::escape;
 
 /// What a poster shows: one map, the persona it belongs to, and its workspace.
 #[derive(Debug, Clone, Copy)]

@@ -105,14 +105,9 @@ pub(crate) fn render(input: &PosterInput<'_>, data: Option<&MapData>, paper: Pap
 
 /// The measured layout of a poster at one width.
 struct Poster {
-    width: f64,
-    header_h: f64,
+    frame: draw::Frame<Lane>,
     persona_w: f64,
     persona_h: f64,
-    cols: Columns,
-    stage_h: f64,
-    lanes: Vec<(Lane, f64)>,
-    footer_h: f64,
 }
 
 impl Poster {
@@ -171,27 +166,18 @@ impl Poster {
             })
             .collect();
         Poster {
-            width,
-            header_h,
+            frame: draw::Frame::new(width, header_h, cols, stage_h, lanes),
             persona_w,
             persona_h,
-            cols,
-            stage_h,
-            lanes,
-            footer_h: 40.0,
         }
     }
 
-    fn grid_h(&self) -> f64 {
-        self.stage_h + 6.0 + self.lanes.iter().map(|(_, h)| h).sum::<f64>()
-    }
-
     fn body_h(&self) -> f64 {
-        self.grid_h().max(self.persona_h)
+        self.frame.grid_h().max(self.persona_h)
     }
 
     fn height(&self) -> f64 {
-        MARGIN + self.header_h + 24.0 + self.body_h() + 16.0 + self.footer_h + MARGIN
+        self.frame.height(self.body_h())
     }
 
     fn draw(
@@ -205,11 +191,11 @@ impl Poster {
         // Share spare height among the lanes (the emotion chart gets a double share), up to a
         // comfortable limit; the rest stays as white space above the footer.
         let spare = page.view_h - self.height();
-        if spare > 0.0 && !self.lanes.is_empty() {
+        if spare > 0.0 && !self.frame.lanes.is_empty() {
             #[allow(clippy::cast_precision_loss)]
-            let shares = self.lanes.len() as f64 + 1.0;
+            let shares = self.frame.lanes.len() as f64 + 1.0;
             let each = (spare / shares).min(36.0);
-            for (lane, h) in &mut self.lanes {
+            for (lane, h) in &mut self.frame.lanes {
                 *h += if *lane == Lane::Emotions {
                     2.0 * each
                 } else {
@@ -217,59 +203,54 @@ impl Poster {
                 };
             }
         }
-        let x0 = page.content_x;
-        if x0 != 0.0 {
-            out.open_group(&[("transform", &format!("translate({} 0)", crate::svg::N(x0)))]);
-        }
-        let inner = self.width - 2.0 * MARGIN;
-        header(out, ctx, input, data, MARGIN, MARGIN, inner);
-        let top = MARGIN + self.header_h + 24.0;
-        if let Some(p) = input.persona {
-            crate::persona::card(out, ctx, p, MARGIN, top, self.persona_w, self.body_h());
-        }
         let map = input.map;
-        draw::stage_headers(out, &self.cols, top, &stage_names(ctx, map));
-        let mut y = top + self.stage_h + 6.0;
-        for (i, &(lane, h)) in self.lanes.iter().enumerate() {
-            let label = ctx.tr.t(lane.message());
-            match data {
-                None => draw::lane_band(out, &self.cols, y, h, &label, i % 2 == 1),
-                Some(d) => {
-                    draw::lane_band(out, &self.cols, y, h, "", i % 2 == 1);
-                    let backed = lane_backed(map, d, lane);
-                    let st =
-                        TextStyle::new(size::LANE, if backed { color::INK } else { color::FAINT })
-                            .bold();
-                    let lines = st.wrap(&label, self.cols.label_w - 12.0);
-                    out.text_lines(self.cols.label_x + 6.0, y + 10.0 + st.ascent(), &lines, &st);
-                    let ey = y + 10.0 + st.height(lines.len()) + 2.0;
-                    lane_evidence(out, ctx, map, d, lane, &self.cols, ey);
+        let cols = &self.frame.cols;
+        let (persona_w, body_h) = (self.persona_w, self.body_h());
+        self.frame.draw(
+            out,
+            page,
+            &stage_names(ctx, map),
+            |out, inner, top| {
+                header(out, ctx, input, data, MARGIN, MARGIN, inner);
+                if let Some(p) = input.persona {
+                    crate::persona::card(out, ctx, p, MARGIN, top, persona_w, body_h);
                 }
-            }
-            if lane == Lane::Emotions {
-                let interviews = data.map(|d| interview_series(map, d, &self.cols));
-                let series = match interviews {
-                    Some(s) if !s.points.is_empty() => {
-                        vec![emotion_series(map, &self.cols, true), s]
+            },
+            |out, i, lane, y, h| {
+                let label = ctx.tr.t(lane.message());
+                match data {
+                    None => draw::lane_band(out, cols, y, h, &label, i % 2 == 1),
+                    Some(d) => {
+                        draw::lane_band(out, cols, y, h, "", i % 2 == 1);
+                        let backed = lane_backed(map, d, lane);
+                        let st = TextStyle::new(
+                            size::LANE,
+                            if backed { color::INK } else { color::FAINT },
+                        )
+                        .bold();
+                        let lines = st.wrap(&label, cols.label_w - 12.0);
+                        out.text_lines(cols.label_x + 6.0, y + 10.0 + st.ascent(), &lines, &st);
+                        let ey = y + 10.0 + st.height(lines.len()) + 2.0;
+                        lane_evidence(out, ctx, map, d, lane, cols, ey);
                     }
-                    _ => vec![emotion_series(map, &self.cols, false)],
-                };
-                draw::emotion_chart(out, &self.cols, y, h, &series);
-            } else {
-                for (s, (x, w)) in map.stages.iter().zip(&self.cols.cols) {
-                    cell(out, ctx, data, lane, s, *x, y + LANE_PAD, *w);
                 }
-            }
-            y += h;
-        }
-        out.line(self.cols.label_x, y, self.cols.right(), y)
-            .stroke(color::RULE, 0.8)
-            .end();
-        let fy = page.view_h - MARGIN - self.footer_h + 16.0;
-        footer(out, ctx, input, MARGIN, fy, inner);
-        if x0 != 0.0 {
-            out.close_group();
-        }
+                if lane == Lane::Emotions {
+                    let interviews = data.map(|d| interview_series(map, d, cols));
+                    let series = match interviews {
+                        Some(s) if !s.points.is_empty() => {
+                            vec![emotion_series(map, cols, true), s]
+                        }
+                        _ => vec![emotion_series(map, cols, false)],
+                    };
+                    draw::emotion_chart(out, cols, y, h, &series);
+                } else {
+                    for (s, (x, w)) in map.stages.iter().zip(&cols.cols) {
+                        cell(out, ctx, data, lane, s, *x, y + LANE_PAD, *w);
+                    }
+                }
+            },
+            |out, fy, inner| footer(out, ctx, input, MARGIN, fy, inner),
+        );
     }
 }
 
@@ -321,9 +302,6 @@ fn header(
 
 fn footer(out: &mut SvgWriter, ctx: &Ctx<'_>, input: &PosterInput<'_>, x: f64, y: f64, w: f64) {
     let tr = &ctx.tr;
-    out.line(x, y - 10.0, x + w, y - 10.0)
-        .stroke(color::RULE, 0.8)
-        .end();
     let items = [
         LegendItem::Icon(
             TouchpointKind::Digital,
@@ -345,14 +323,12 @@ fn footer(out: &mut SvgWriter, ctx: &Ctx<'_>, input: &PosterInput<'_>, x: f64, y
         LegendItem::Evidence(true, tr.t("legend-cited")),
         LegendItem::Evidence(false, tr.t("legend-uncited")),
     ];
-    draw::legend(out, x, y, &items);
-    let st = style::SMALL.color(color::FAINT).anchor(Anchor::End);
     let mark = if input.map.id.is_empty() {
         "polku".to_owned()
     } else {
         format!("polku · {}", input.map.id)
     };
-    out.text_line(x + w, y + st.ascent(), &mark, &st);
+    draw::footer(out, x, y, w, &items, &mark);
 }
 
 /// The emotion curve of a map: the scored steps and touchpoints of each stage, spread evenly

@@ -8,8 +8,20 @@ use std::fmt::{self, Display, Write as _};
 
 use crate::fonts::{self, Face3};
 
-/// Escapes text for XML content and attribute values.
-pub(crate) fn escape(s: &str) -> String {
+/// Escapes text for HTML and XML (SVG) alike: element content and quoted attribute values.
+///
+/// The apostrophe becomes `&#39;`, which every HTML and XML parser reads, where `&apos;` is
+/// unknown to HTML 4. Control characters that XML 1.0 forbids (and HTML calls parse errors)
+/// become spaces, so a stray one in a title cannot break a poster or a page.
+///
+/// ```
+/// assert_eq!(
+///     polku_render::escape("<a title=\"x\">Tom's & Jerry's\u{7}</a>"),
+///     "&lt;a title=&quot;x&quot;&gt;Tom&#39;s &amp; Jerry&#39;s &lt;/a&gt;"
+/// );
+/// ```
+#[must_use]
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -17,8 +29,7 @@ pub(crate) fn escape(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids; a stray control character must not break the file.
+            '\'' => out.push_str("&#39;"),
             c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),
             c => out.push(c),
         }

@@ -26,7 +26,7 @@ fn texts(svg: &Svg) -> Vec<String> {
             t.replace("&lt;", "<")
                 .replace("&gt;", ">")
                 .replace("&quot;", "\"")
-                .replace("&apos;", "'")
+                .replace("&#39;", "'")
                 .replace("&amp;", "&")
                 .replace('\u{a0}', " ")
         })

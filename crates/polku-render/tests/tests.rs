@@ -89,7 +89,7 @@ fn svg_texts(svg: &str) -> Vec<String> {
             t.replace("&lt;", "<")
                 .replace("&gt;", ">")
                 .replace("&quot;", "\"")
-                .replace("&apos;", "'")
+                .replace("&#39;", "'")
                 .replace("&amp;", "&")
         })
         .collect()
@@ -509,7 +509,7 @@ fn report_is_one_offline_file() {
                 m.id
             );
             assert!(
-                html.contains(&m.title.replace('\'', "&apos;")),
+                html.contains(&m.title.replace('\'', "&#39;")),
                 "{}",
                 m.title
             );

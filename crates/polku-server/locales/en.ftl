@@ -16,10 +16,23 @@ role-viewer = viewer
 role-editor = editor
 role-admin = admin
 error-title = Something went wrong
-overview-counts = { $personas } personas, { $maps } maps, { $imports } data imports
+overview-counts =
+    { $personas ->
+        [one] { $personas } persona
+       *[other] { $personas } personas
+    }, { $maps ->
+        [one] { $maps } map
+       *[other] { $maps } maps
+    }, { $imports ->
+        [one] { $imports } data import
+       *[other] { $imports } data imports
+    }
 overview-data = Data
 overview-imports = { $rows } rows imported; latest import { $last }.
-overview-warnings = The workspace has { $n } findings to look at:
+overview-warnings = The workspace has { $n ->
+        [one] { $n } finding
+       *[other] { $n } findings
+    } to look at:
 no-data = No data imported yet
 no-data-hint = Import events from web analytics, CRM or ad platforms to see funnels, paths, retention and breakpoints here. On the command line:
 action-edit = Edit

@@ -16,10 +16,23 @@ role-viewer = lukija
 role-editor = muokkaaja
 role-admin = ylläpitäjä
 error-title = Jokin meni vikaan
-overview-counts = { $personas } persoonaa, { $maps } polkua, { $imports } datan tuontia
+overview-counts =
+    { $personas ->
+        [one] { $personas } persoona
+       *[other] { $personas } persoonaa
+    }, { $maps ->
+        [one] { $maps } polku
+       *[other] { $maps } polkua
+    }, { $imports ->
+        [one] { $imports } datan tuonti
+       *[other] { $imports } datan tuontia
+    }
 overview-data = Data
 overview-imports = { $rows } riviä tuotu; viimeisin tuonti { $last }.
-overview-warnings = Työtilassa on { $n } huomautusta:
+overview-warnings = Työtilassa on { $n ->
+        [one] { $n } huomautus
+       *[other] { $n } huomautusta
+    }:
 no-data = Dataa ei ole vielä tuotu
 no-data-hint = Tuo tapahtumia verkkoanalytiikasta, CRM:stä tai mainosalustoilta, niin näet suppilot, polut, pysyvyyden ja katkokset täällä. Komentorivillä:
 action-edit = Muokkaa

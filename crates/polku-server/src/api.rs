@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::auth::CurrentUser;
 use crate::dashboards::{self, DashboardQuery};
-use crate::docs;
+use crate::docs::{self, Doc};
 use crate::error::ServerError;
 use crate::pages;
 use crate::state::AppState;
@@ -30,9 +30,15 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/me", get(me))
         .route("/api/personas", get(personas))
-        .route("/api/personas/{id}", get(persona).put(persona_put))
+        .route(
+            "/api/personas/{id}",
+            get(doc_get::<Persona>).put(doc_put::<Persona>),
+        )
         .route("/api/maps", get(maps))
-        .route("/api/maps/{id}", get(map).put(map_put))
+        .route(
+            "/api/maps/{id}",
+            get(doc_get::<JourneyMap>).put(doc_put::<JourneyMap>),
+        )
         .route("/api/maps/{id}/poster/{format}", get(poster))
         .route("/api/maps/{id}/diff", get(diff))
         .route("/api/catalogue", get(catalogue))
@@ -109,15 +115,6 @@ async fn maps(State(state): State<AppState>) -> ApiResult {
     Ok(Json(list).into_response())
 }
 
-async fn map(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let loaded = docs::load(&state)?;
-    let (map, file, version) = loaded.map(&id)?;
-    Ok(with_etag(
-        &version,
-        json!({ "file": file, "version": version, "map": map }),
-    ))
-}
-
 /// The answer to a successful save.
 #[derive(Debug, Serialize)]
 struct Saved {
@@ -125,30 +122,43 @@ struct Saved {
     warnings: Vec<String>,
 }
 
-async fn map_put(
+/// `GET /api/{maps,personas}/{id}`: the document with its file and version.
+async fn doc_get<T: Doc>(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let loaded = docs::load(&state)?;
+    let (doc, file, version) = loaded.find::<T>(&id)?;
+    Ok(with_etag(
+        &version,
+        json!({ "file": file, "version": version, T::KIND: doc }),
+    ))
+}
+
+/// `PUT /api/{maps,personas}/{id}`: replaces the document if `If-Match` names its version.
+/// A body without an id takes the one in the path; another id is refused.
+async fn doc_put<T: Doc>(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<JourneyMap>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult {
     user.require(Role::Editor)?;
     let expected = if_match(&headers)?;
-    let Json(mut new) = body
-        .map_err(|e| ServerError::Invalid(format!("the body is not a map: {}", e.body_text())))?;
+    let Json(mut new) = body.map_err(|e| {
+        ServerError::Invalid(format!("the body is not a {}: {}", T::KIND, e.body_text()))
+    })?;
     let loaded = docs::load(&state)?;
-    let (_, file, _) = loaded.map(&id)?;
-    if new.id.as_str().is_empty() {
-        new.id = id
-            .parse()
-            .map_err(|e: polku_model::InvalidId| ServerError::Invalid(e.to_string()))?;
-    } else if new.id.as_str() != id {
+    let (_, file, _) = loaded.find::<T>(&id)?;
+    if new.id().is_empty() {
+        new.set_id(&id)
+            .map_err(|e| ServerError::Invalid(e.to_string()))?;
+    } else if new.id() != id {
         return Err(ServerError::Invalid(format!(
-            "the body is map `{}`, not `{id}`; a map's id cannot change",
-            new.id.as_str()
+            "the body is {kind} `{}`, not `{id}`; a {kind}'s id cannot change",
+            new.id(),
+            kind = T::KIND
         )));
     }
-    let (version, warnings) = docs::save(&state, &file, &expected, &docs::map_yaml(&new)?)?;
+    let (version, warnings) = docs::save(&state, &file, &expected, &docs::yaml(&new)?)?;
     let warnings = warnings.iter().map(ToString::to_string).collect();
     Ok(with_etag(&version.clone(), Saved { version, warnings }))
 }
@@ -170,44 +180,6 @@ async fn personas(State(state): State<AppState>) -> ApiResult {
         })
         .collect();
     Ok(Json(list).into_response())
-}
-
-async fn persona(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let loaded = docs::load(&state)?;
-    let (p, file, version) = loaded.persona(&id)?;
-    Ok(with_etag(
-        &version,
-        json!({ "file": file, "version": version, "persona": p }),
-    ))
-}
-
-async fn persona_put(
-    State(state): State<AppState>,
-    Extension(user): Extension<CurrentUser>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Json<Persona>, axum::extract::rejection::JsonRejection>,
-) -> ApiResult {
-    user.require(Role::Editor)?;
-    let expected = if_match(&headers)?;
-    let Json(mut new) = body.map_err(|e| {
-        ServerError::Invalid(format!("the body is not a persona: {}", e.body_text()))
-    })?;
-    let loaded = docs::load(&state)?;
-    let (_, file, _) = loaded.persona(&id)?;
-    if new.id.as_str().is_empty() {
-        new.id = id
-            .parse()
-            .map_err(|e: polku_model::InvalidId| ServerError::Invalid(e.to_string()))?;
-    } else if new.id.as_str() != id {
-        return Err(ServerError::Invalid(format!(
-            "the body is persona `{}`, not `{id}`; a persona's id cannot change",
-            new.id.as_str()
-        )));
-    }
-    let (version, warnings) = docs::save(&state, &file, &expected, &docs::persona_yaml(&new)?)?;
-    let warnings = warnings.iter().map(ToString::to_string).collect();
-    Ok(with_etag(&version.clone(), Saved { version, warnings }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -50,8 +50,8 @@ pub(crate) fn funnel(tr: &Tr, cfg: &WorkspaceConfig, map: &JourneyMap, r: &Stage
             vec![
                 esc(&stage_name(cfg, map, &s.stage)),
                 format!("{} {}", s.reached, bar(share)),
-                tr.percent(s.conversion_to_next),
-                format!("{} ({})", s.drop_off, tr.percent(s.drop_off_rate)),
+                tr.rate(s.conversion_to_next),
+                format!("{} ({})", s.drop_off, tr.rate(s.drop_off_rate)),
                 s.median_time_in_stage_s
                     .map_or_else(String::new, |t| esc(&human_time(tr, t))),
             ]
@@ -99,9 +99,9 @@ pub(crate) fn living_map(
                 r#"<p class="measure"><strong>{}</strong> {} · {} {} · {} {}</p>"#,
                 row.reached,
                 esc(&tr.t("col-reached")),
-                esc(&tr.percent(row.conversion_to_next)),
+                esc(&tr.rate(row.conversion_to_next)),
                 esc(&tr.t("col-to-next")),
-                esc(&tr.percent(row.drop_off_rate)),
+                esc(&tr.rate(row.drop_off_rate)),
                 esc(&tr.t("col-drop-off")),
             );
         }
@@ -338,10 +338,10 @@ pub(crate) fn breakpoints(
                 esc(&what),
                 esc(b.owner.as_deref().unwrap_or("")),
                 format!("{} / {}", b.left, b.reached),
-                esc(&tr.percent(b.drop_off_rate)),
+                esc(&tr.rate(b.drop_off_rate)),
                 b.expected_rate
-                    .map_or_else(String::new, |e| esc(&tr.percent(e))),
-                esc(&tr.number(b.value_lost)),
+                    .map_or_else(String::new, |e| esc(&tr.rate(e))),
+                esc(&tr.number(b.value_lost, 1)),
             ]
         })
         .collect();
@@ -374,10 +374,10 @@ fn touchpoint_name(map: &JourneyMap, id: &str) -> String {
 
 fn human_time(tr: &Tr, seconds: f64) -> String {
     if seconds >= 86_400.0 {
-        tr.args("time-days", &[("n", tr.number(seconds / 86_400.0))])
+        tr.args("time-days", &[("n", tr.number(seconds / 86_400.0, 1))])
     } else if seconds >= 3600.0 {
-        tr.args("time-hours", &[("n", tr.number(seconds / 3600.0))])
+        tr.args("time-hours", &[("n", tr.number(seconds / 3600.0, 1))])
     } else {
-        tr.args("time-minutes", &[("n", tr.number(seconds / 60.0))])
+        tr.args("time-minutes", &[("n", tr.number(seconds / 60.0, 1))])
     }
 }

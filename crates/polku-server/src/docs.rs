@@ -5,7 +5,11 @@
 //! disk has another one. The new text must parse and leave the workspace without errors before
 //! it is written (atomically, temporary file and rename).
 
-use polku_model::{Diagnostic, JourneyMap, Persona, Workspace, WorkspaceFile, validate};
+use polku_model::{
+    Diagnostic, InvalidId, JourneyMap, Persona, Sourced, Workspace, WorkspaceFile, validate,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::Digest as _;
 
 use crate::error::ServerError;
@@ -27,26 +31,25 @@ impl Loaded {
             .map_or_else(String::new, |f| version_of(&f.text))
     }
 
+    /// A document of kind `T`, its file and version.
+    pub(crate) fn find<T: Doc>(&self, id: &str) -> Result<(&T, String, String), ServerError> {
+        let d = T::all(&self.ws)
+            .iter()
+            .find(|d| d.doc.id() == id)
+            .ok_or_else(|| {
+                ServerError::NotFound(format!("no {} `{id}` in this workspace", T::KIND))
+            })?;
+        Ok((&d.doc, d.file.clone(), self.version(&d.file)))
+    }
+
     /// A map, its file and version.
     pub(crate) fn map(&self, id: &str) -> Result<(&JourneyMap, String, String), ServerError> {
-        let m = self
-            .ws
-            .maps
-            .iter()
-            .find(|m| m.doc.id.as_str() == id)
-            .ok_or_else(|| ServerError::NotFound(format!("no map `{id}` in this workspace")))?;
-        Ok((&m.doc, m.file.clone(), self.version(&m.file)))
+        self.find(id)
     }
 
     /// A persona, its file and version.
     pub(crate) fn persona(&self, id: &str) -> Result<(&Persona, String, String), ServerError> {
-        let p = self
-            .ws
-            .personas
-            .iter()
-            .find(|p| p.doc.id.as_str() == id)
-            .ok_or_else(|| ServerError::NotFound(format!("no persona `{id}` in this workspace")))?;
-        Ok((&p.doc, p.file.clone(), self.version(&p.file)))
+        self.find(id)
     }
 
     /// The persona of a map, if it has one.
@@ -98,14 +101,50 @@ pub(crate) fn save(
     Ok((version_of(text), diagnostics))
 }
 
-/// A map as YAML.
-pub(crate) fn map_yaml(map: &JourneyMap) -> Result<String, ServerError> {
-    serde_norway::to_string(map)
+/// A document as YAML.
+pub(crate) fn yaml<T: Serialize>(doc: &T) -> Result<String, ServerError> {
+    serde_norway::to_string(doc)
         .map_err(|e| ServerError::Internal(format!("cannot write YAML: {e}")))
 }
 
-/// A persona as YAML.
-pub(crate) fn persona_yaml(persona: &Persona) -> Result<String, ServerError> {
-    serde_norway::to_string(persona)
-        .map_err(|e| ServerError::Internal(format!("cannot write YAML: {e}")))
+/// A kind of document that the pages and the API read and write one file at a time.
+pub(crate) trait Doc: Clone + Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// Its name in messages and JSON answers: `map`, `persona`.
+    const KIND: &'static str;
+    /// The path of its list, in pages and below `/api`: `maps`, `personas`.
+    const ROUTE: &'static str;
+    /// The documents of this kind in a workspace.
+    fn all(ws: &Workspace) -> &[Sourced<Self>];
+    /// Its id.
+    fn id(&self) -> &str;
+    /// Sets its id, checked.
+    fn set_id(&mut self, id: &str) -> Result<(), InvalidId>;
+    /// The name it is shown by.
+    fn title(&self) -> &str;
 }
+
+/// Implements [`Doc`] for a model type from its kind, route, workspace list and title field.
+macro_rules! doc_kind {
+    ($t:ty, $kind:literal, $route:literal, $list:ident, $title:ident) => {
+        impl Doc for $t {
+            const KIND: &'static str = $kind;
+            const ROUTE: &'static str = $route;
+            fn all(ws: &Workspace) -> &[Sourced<Self>] {
+                &ws.$list
+            }
+            fn id(&self) -> &str {
+                self.id.as_str()
+            }
+            fn set_id(&mut self, id: &str) -> Result<(), InvalidId> {
+                self.id = id.parse()?;
+                Ok(())
+            }
+            fn title(&self) -> &str {
+                &self.$title
+            }
+        }
+    };
+}
+
+doc_kind!(JourneyMap, "map", "maps", maps, title);
+doc_kind!(Persona, "persona", "personas", personas, name);

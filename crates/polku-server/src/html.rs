@@ -8,21 +8,8 @@ use crate::users::Role;
 pub(crate) const CSS: &str = include_str!("../assets/app.css");
 pub(crate) const JS: &str = include_str!("../assets/app.js");
 
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML content and attribute values: the same rule as the pictures'.
+pub(crate) use polku_render::escape as esc;
 
 /// A page without navigation (sign-in).
 pub(crate) fn bare_page(tr: &Tr, title: &str, body: &str) -> String {
@@ -125,5 +112,7 @@ mod tests {
             esc(r#"<a href="x">'&'</a>"#),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
+        // A control character is no character of an HTML page; it reads as a space.
+        assert_eq!(esc("a\u{0}b\u{1b}c\td"), "a b c\td");
     }
 }

@@ -261,16 +261,31 @@ mod tests {
         let doc = document();
         let source = include_str!("api.rs");
         let mut seen = 0;
-        for line in source.lines() {
-            let Some(rest) = line.trim().strip_prefix(".route(\"") else {
+        // A route's arguments up to its closing parenthesis, however rustfmt wraps them.
+        for call in source.split(".route(").skip(1) {
+            let mut depth = 1;
+            let end = call
+                .char_indices()
+                .find(|&(_, c)| {
+                    depth += match c {
+                        '(' => 1,
+                        ')' => -1,
+                        _ => 0,
+                    };
+                    depth == 0
+                })
+                .map_or(call.len(), |(i, _)| i);
+            let Some(rest) = call[..end].trim_start().strip_prefix('"') else {
                 continue;
             };
             let Some((path, handlers)) = rest.split_once('"') else {
                 continue;
             };
+            let handlers = handlers.trim_start_matches([',', ' ', '\n']);
             for method in ["get", "put", "post", "delete"] {
-                let called = handlers.contains(&format!("{method}("))
-                    || (method == "get" && handlers.starts_with(", get("));
+                let called = handlers.starts_with(&format!("{method}("))
+                    || handlers.contains(&format!(".{method}("))
+                    || handlers.contains(&format!("::{method}("));
                 if called {
                     seen += 1;
                     assert!(

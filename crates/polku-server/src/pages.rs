@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::dashboards::{self, DashboardQuery};
-use crate::docs::{self, Loaded};
+use crate::docs::{self, Doc, Loaded};
 use crate::edit::{self, Fields};
 use crate::error::ServerError;
 use crate::html::{self, Section, alert, esc};
@@ -156,13 +156,11 @@ async fn overview(
     let mut body = format!(
         "<h1>{}</h1><p class=\"lead\">{}</p><div class=\"cards\">",
         esc(&ws.config.doc.name),
-        esc(&tr.args(
-            "overview-counts",
-            &[
-                ("personas", ws.personas.len().to_string()),
-                ("maps", ws.maps.len().to_string()),
-                ("imports", imports.len().to_string()),
-            ]
+        esc(&overview_counts(
+            &tr,
+            ws.personas.len(),
+            ws.maps.len(),
+            imports.len()
         ))
     );
     let _ = write!(
@@ -221,7 +219,7 @@ async fn overview(
     if warnings > 0 {
         body.push_str(&alert(
             "warning",
-            &tr.args("overview-warnings", &[("n", warnings.to_string())]),
+            &tr.counts("overview-warnings", &[("n", warnings as u64)]),
             &polku_model::validate(ws)
                 .iter()
                 .take(10)
@@ -230,6 +228,19 @@ async fn overview(
         ));
     }
     ok_page(&user, Section::Overview, &ws.config.doc.name, "/", &body)
+}
+
+/// "2 personas, 1 map, 1 data import": the counts go to Fluent as numbers so each noun
+/// takes its plural.
+fn overview_counts(tr: &Tr, personas: usize, maps: usize, imports: usize) -> String {
+    tr.counts(
+        "overview-counts",
+        &[
+            ("personas", personas as u64),
+            ("maps", maps as u64),
+            ("imports", imports as u64),
+        ],
+    )
 }
 
 async fn personas(
@@ -408,17 +419,9 @@ async fn persona_edit(
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<String>,
 ) -> PageResult {
-    user.require(Role::Editor).or_page(&user)?;
-    let loaded = docs::load(&state).or_page(&user)?;
-    let (p, _, version) = loaded.persona(&id).or_page(&user)?;
-    let body = persona_form(&user, p, &version, "");
-    ok_page(
-        &user,
-        Section::Personas,
-        &p.name,
-        &format!("/personas/{id}/edit"),
-        &body,
-    )
+    edit_page::<Persona>(&state, &user, &id, Section::Personas, |_, p, version| {
+        persona_form(&user, p, version, "")
+    })
 }
 
 async fn persona_save(
@@ -427,25 +430,69 @@ async fn persona_save(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    user.require(Role::Editor).or_page(&user)?;
-    let fields = Fields(fields);
-    let loaded = docs::load(&state).or_page(&user)?;
-    let (p, file, current) = loaded.persona(&id).or_page(&user)?;
+    save_form::<Persona>(
+        &state,
+        &user,
+        &id,
+        &Fields(fields),
+        Section::Personas,
+        edit::apply_persona_form,
+        |_, p, version, msg| persona_form(&user, p, version, msg),
+    )
+}
+
+/// The edit page of a document: `form` shows it at its version.
+fn edit_page<T: Doc>(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    section: Section,
+    form: impl FnOnce(&Loaded, &T, &str) -> String,
+) -> PageResult {
+    user.require(Role::Editor).or_page(user)?;
+    let loaded = docs::load(state).or_page(user)?;
+    let (doc, _, version) = loaded.find::<T>(id).or_page(user)?;
+    let body = form(&loaded, doc, &version);
+    ok_page(
+        user,
+        section,
+        doc.title(),
+        &format!("/{}/{id}/edit", T::ROUTE),
+        &body,
+    )
+}
+
+/// Saves a document from its edit form: `apply` writes the fields into a copy, which is
+/// written only if the form's version is still the file's. A stale version (409) shows the
+/// current document with what was typed beside it; invalid input (422) shows the form again
+/// as typed. `form` draws the form with a message above it.
+fn save_form<T: Doc>(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    fields: &Fields,
+    section: Section,
+    apply: impl FnOnce(&mut T, &Fields) -> Result<(), ServerError>,
+    form: impl Fn(&Loaded, &T, &str, &str) -> String,
+) -> PageResult {
+    user.require(Role::Editor).or_page(user)?;
+    let loaded = docs::load(state).or_page(user)?;
+    let (doc, file, current) = loaded.find::<T>(id).or_page(user)?;
     let version = fields.get("version").unwrap_or_default().to_owned();
-    let mut changed = p.clone();
-    let result = edit::apply_persona_form(&mut changed, &fields)
-        .and_then(|()| docs::persona_yaml(&changed))
-        .and_then(|yaml| docs::save(&state, &file, &version, &yaml));
+    let mut changed = doc.clone();
+    let result = apply(&mut changed, fields)
+        .and_then(|()| docs::yaml(&changed))
+        .and_then(|yaml| docs::save(state, &file, &version, &yaml));
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/personas/{id}?saved=1")).into_response()),
-        Err(e) => Ok(refused(&user, Section::Personas, &e, |msg| match &e {
-            ServerError::Stale(_) => persona_form(
-                &user,
-                p,
+        Ok(_) => Ok(Redirect::to(&format!("/{}/{id}?saved=1", T::ROUTE)).into_response()),
+        Err(e) => Ok(refused(user, section, &e, |msg| match &e {
+            ServerError::Stale(_) => form(
+                &loaded,
+                doc,
                 &current,
-                &format!("{msg}{}", unsaved(&user.tr(), &fields)),
+                &format!("{msg}{}", unsaved(&user.tr(), fields)),
             ),
-            _ => persona_form(&user, &changed, &version, msg),
+            _ => form(&loaded, &changed, &version, msg),
         })),
     }
 }
@@ -821,17 +868,9 @@ async fn map_edit(
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<String>,
 ) -> PageResult {
-    user.require(Role::Editor).or_page(&user)?;
-    let loaded = docs::load(&state).or_page(&user)?;
-    let (map, _, version) = loaded.map(&id).or_page(&user)?;
-    let body = map_form(&user, &loaded.ws.config.doc, map, &version, "");
-    ok_page(
-        &user,
-        Section::Maps,
-        &map.title,
-        &format!("/maps/{id}/edit"),
-        &body,
-    )
+    edit_page::<JourneyMap>(&state, &user, &id, Section::Maps, |loaded, map, version| {
+        map_form(&user, &loaded.ws.config.doc, map, version, "")
+    })
 }
 
 async fn map_save(
@@ -840,29 +879,15 @@ async fn map_save(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    user.require(Role::Editor).or_page(&user)?;
-    let fields = Fields(fields);
-    let loaded = docs::load(&state).or_page(&user)?;
-    let (map, file, current) = loaded.map(&id).or_page(&user)?;
-    let cfg = &loaded.ws.config.doc;
-    let version = fields.get("version").unwrap_or_default().to_owned();
-    let mut changed = map.clone();
-    let result = edit::apply_map_form(&mut changed, &fields, user.lang)
-        .and_then(|()| docs::map_yaml(&changed))
-        .and_then(|yaml| docs::save(&state, &file, &version, &yaml));
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/maps/{id}?saved=1")).into_response()),
-        Err(e) => Ok(refused(&user, Section::Maps, &e, |msg| match &e {
-            ServerError::Stale(_) => map_form(
-                &user,
-                cfg,
-                map,
-                &current,
-                &format!("{msg}{}", unsaved(&user.tr(), &fields)),
-            ),
-            _ => map_form(&user, cfg, &changed, &version, msg),
-        })),
-    }
+    save_form::<JourneyMap>(
+        &state,
+        &user,
+        &id,
+        &Fields(fields),
+        Section::Maps,
+        |map, fields| edit::apply_map_form(map, fields, user.lang),
+        |loaded, map, version, msg| map_form(&user, &loaded.ws.config.doc, map, version, msg),
+    )
 }
 
 async fn map_print(
@@ -1258,4 +1283,33 @@ async fn set_language(
         ),
     );
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use polku_model::Language;
+
+    use super::*;
+
+    #[test]
+    fn overview_counts_take_their_plurals() {
+        let en = Tr::new(Language::En);
+        let fi = Tr::new(Language::Fi);
+        for (tr, counts, want) in [
+            (&en, (2, 1, 1), "2 personas, 1 map, 1 data import"),
+            (&en, (1, 3, 0), "1 persona, 3 maps, 0 data imports"),
+            (&fi, (2, 1, 1), "2 persoonaa, 1 polku, 1 datan tuonti"),
+            (&fi, (1, 3, 12), "1 persoona, 3 polkua, 12 datan tuontia"),
+        ] {
+            assert_eq!(overview_counts(tr, counts.0, counts.1, counts.2), want);
+        }
+        assert_eq!(
+            en.counts("overview-warnings", &[("n", 1)]),
+            "The workspace has 1 finding to look at:"
+        );
+        assert_eq!(
+            fi.counts("overview-warnings", &[("n", 1)]),
+            "Työtilassa on 1 huomautus:"
+        );
+    }
 }

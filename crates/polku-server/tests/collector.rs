@@ -397,7 +397,7 @@ async fn the_snippet_page_names_the_address_the_browser_used() {
         .unwrap();
     let html = String::from_utf8(html.to_vec()).unwrap();
     assert!(
-        html.contains("apiHost: 'events.example.com:8080/v1'"),
+        html.contains("apiHost: &#39;events.example.com:8080/v1&#39;"),
         "{html}"
     );
     assert!(html.contains("http://events.example.com:8080/v1/track"));

@@ -461,6 +461,82 @@ async fn a_stale_edit_is_refused_with_409_and_the_file_is_unchanged() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), after_first);
 }
 
+/// Sends the persona form of `hr-hanna` with a new name.
+async fn save_persona(fx: &Fixture, s: &Session, version: &str, name: &str) -> Response<Body> {
+    let fields = [("version", version), ("name", name)];
+    send(fx, s.form("/personas/hr-hanna/edit", &fields)).await
+}
+
+#[tokio::test]
+async fn personas_save_through_the_api_and_the_form_like_maps() {
+    let fx = Fixture::new(Language::En);
+    let file = fx.root().join("personas").join("hr-hanna.yaml");
+    let editor = login(&fx, "editor").await;
+    let doc = body_json(send(&fx, editor.get("/api/personas/hr-hanna")).await).await;
+    let version = doc["version"].as_str().unwrap().to_owned();
+    let mut persona = doc["persona"].clone();
+    assert_eq!(persona["id"], "hr-hanna");
+
+    // A body naming another persona is refused, and the file stays as it was.
+    let before = std::fs::read_to_string(&file).unwrap();
+    persona["id"] = "someone-else".into();
+    let resp = send(
+        &fx,
+        editor.put_json("/api/personas/hr-hanna", &version, &persona),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err = body_json(resp).await;
+    assert!(
+        err["error"]
+            .as_str()
+            .unwrap()
+            .contains("a persona's id cannot change"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+
+    // A body without an id takes the path's.
+    persona.as_object_mut().unwrap().remove("id");
+    persona["name"] = "Hanna API".into();
+    let resp = send(
+        &fx,
+        editor.put_json("/api/personas/hr-hanna", &version, &persona),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("name: Hanna API") && saved.contains("id: hr-hanna"));
+
+    // The form with the old version: 409, what was typed shown back, nothing written.
+    let resp = save_persona(&fx, &editor, &version, "Hanna form").await;
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    assert!(body_text(resp).await.contains("Hanna form"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), saved);
+
+    // With the current version the form saves and goes back to the persona.
+    let current = body_json(send(&fx, editor.get("/api/personas/hr-hanna")).await).await["version"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let resp = save_persona(&fx, &editor, &current, "Hanna form").await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(
+        resp.headers()[header::LOCATION],
+        "/personas/hr-hanna?saved=1"
+    );
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("name: Hanna form")
+    );
+
+    // An empty name is refused on the form with the form shown again.
+    let resp = save_persona(&fx, &editor, &current, " ").await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body_text(resp).await.contains("the persona needs a name"));
+}
+
 #[tokio::test]
 async fn invalid_edits_are_refused_with_the_validation_errors() {
     let fx = Fixture::new(Language::En);

@@ -4,15 +4,9 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Html;
 use polku_model::Language;
+use polku_render::escape;
 
 use super::Collector;
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 struct Texts {
     lang: &'static str,
@@ -158,7 +152,8 @@ mod tests {
     #[test]
     fn the_page_names_this_server_and_escapes_the_host() {
         let en = render(Language::En, "https", "events.example.com");
-        assert!(en.contains("apiHost: 'events.example.com/v1', protocol: 'https'"));
+        // The code is shown as text, so its quotes are escaped like any other text.
+        assert!(en.contains("apiHost: &#39;events.example.com/v1&#39;, protocol: &#39;https&#39;"));
         assert!(en.contains("https://events.example.com/v1/track"));
         assert!(en.contains("<html lang=\"en\">"));
         let fi = render(Language::Fi, "http", "<x>");

@@ -1214,3 +1214,54 @@ fn personas_suggest_proposes_segments_and_writes_drafts() {
     let bad = polku(&ws, &["personas", "suggest", "--k", "zero"]);
     assert_eq!(bad.code, 2, "a usage error");
 }
+
+/// A map whose touchpoints carry no `match` rules binds no event: funnel and paths still run
+/// on event names and say why the map adds nothing.
+#[test]
+fn a_map_without_match_rules_gets_a_note_not_an_error() {
+    let (_tmp, ws) = workspace_with_data();
+    let map = "marja-markkinoija-current";
+    let maps = ls_json(&ws)["maps"].clone();
+    assert!(
+        maps.as_array().unwrap().iter().any(|m| m["id"] == map),
+        "{maps}"
+    );
+    let funnel = ok(
+        &ws,
+        &[
+            "funnel",
+            "--steps",
+            "page_view",
+            "--map",
+            map,
+            "--format",
+            "json",
+        ],
+    );
+    assert!(json(&funnel)["steps"][0]["count"].as_u64().unwrap() > 0);
+    let paths = ok(
+        &ws,
+        &[
+            "paths",
+            "--start",
+            "page_view",
+            "--map",
+            map,
+            "--format",
+            "json",
+        ],
+    );
+    for run in [&funnel, &paths] {
+        assert!(
+            run.stderr
+                .contains(&format!("map `{map}` has no match rules")),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("unexpected result type"),
+            "{}",
+            run.stderr
+        );
+    }
+}

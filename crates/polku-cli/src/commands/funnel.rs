@@ -270,12 +270,21 @@ pub(crate) fn with_spinner<T>(what: &str, f: impl FnOnce() -> T) -> T {
     result
 }
 
-/// Says on standard error how many events match no touchpoint of the map, and which.
+/// Says on standard error how many events match no touchpoint of the map, and which; or,
+/// for a map without `match` rules, that it binds no event at all.
 pub(crate) fn note_unmatched(
     analytics: &Analytics,
     matcher: &MapMatcher<'_>,
     range: TimeRange,
 ) -> anyhow::Result<()> {
+    if !matcher.is_bound() {
+        note(&format!(
+            "note: map `{}` has no match rules, so no event belongs to its touchpoints or \
+             stages (add `match:` rules to its touchpoints; see docs/workspace-format.md)",
+            matcher.map().id.as_str()
+        ));
+        return Ok(());
+    }
     let summary = analytics.match_summary(matcher, range)?;
     if summary.unmatched > 0 {
         let listed: Vec<String> = summary

@@ -1265,3 +1265,33 @@ fn a_map_without_match_rules_gets_a_note_not_an_error() {
         );
     }
 }
+
+/// The stage funnel ends at the map's last stage: customers there reached the end, so
+/// `stages` shows no drop-off for it, as the report and breakpoints do; the funnel's footer
+/// names the order mode.
+#[test]
+fn the_last_stage_has_no_drop_off_and_the_funnel_names_its_order() {
+    let (_tmp, ws) = workspace_with_bound_data();
+    let report = json(&ok(&ws, &["stages", "hanna-data", "--format", "json"]));
+    let stages = report["stages"].as_array().unwrap();
+    let last = stages.last().unwrap();
+    assert_eq!(last["stage"], "purchase");
+    assert!(last["reached"].as_u64().unwrap() > 0, "{last}");
+    assert_eq!(last["drop_off"].as_u64(), Some(0), "{last}");
+    assert_eq!(last["drop_off_rate"].as_f64(), Some(0.0), "{last}");
+    assert!(stages[0]["drop_off"].as_u64().unwrap() > 0, "{report}");
+    let table = ok(&ws, &["stages", "hanna-data"]).stdout;
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("purchase"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(!row.contains('%'), "{row}");
+    let csv = ok(&ws, &["stages", "hanna-data", "--format", "csv"]).stdout;
+    let last_line = csv.lines().last().unwrap();
+    assert!(last_line.starts_with("purchase,"), "{csv}");
+    assert_eq!(last_line.split(',').nth(4), Some("0"), "{csv}");
+
+    let funnel = ok(&ws, &["funnel", "--steps", "page_view,lead_created"]).stdout;
+    assert!(funnel.contains("order: ordered, no window"), "{funnel}");
+    assert!(!funnel.contains("ordered order"), "{funnel}");
+}

@@ -227,7 +227,7 @@ fn table(report: &FunnelReport, query: &FunnelQuery) -> String {
         || "no window".to_owned(),
         |w| format!("window {}", human_seconds(w as f64 / 1e6)),
     );
-    out.push_str(&format!("\n{} order, {window}\n", query.order.as_str()));
+    out.push_str(&format!("\norder: {}, {window}\n", query.order.as_str()));
     out
 }
 

@@ -1111,6 +1111,34 @@ steps:
     assert_eq!(stage("consideration")["failures"][0], "Too long");
     let table = ok(&ws, &["interviews", "hr-hanna-current"]).stdout;
     assert!(table.contains("awareness"), "{table}");
+    // Another persona's interviews on the same map.
+    let marja = json(&ok(
+        &ws,
+        &[
+            "interviews",
+            "hr-hanna-current",
+            "--persona",
+            "marja-markkinoija",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(marja["persona"], "marja-markkinoija", "{marja}");
+    assert_eq!(marja["interviews"], 1, "{marja}");
+    let aw = &marja["stages"][0];
+    assert_eq!(aw["stage"], "awareness");
+    assert_eq!(aw["emotion_mean"].as_f64(), Some(-3.0), "{marja}");
+    assert_eq!(aw["touchpoints"][0]["touchpoint"], "blog");
+    let bad = polku(
+        &ws,
+        &["interviews", "hr-hanna-current", "--persona", "hr-hana"],
+    );
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("no persona `hr-hana`"),
+        "{}",
+        bad.stderr
+    );
     let bad = polku(&ws, &["interviews", "no-such-map"]);
     assert_eq!(bad.code, 1);
     assert!(

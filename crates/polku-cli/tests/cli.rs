@@ -723,6 +723,68 @@ fn render_with_data_draws_the_numbers_on_the_poster() {
         svg.contains("data rows</text>"),
         "the touchpoint lane's evidence"
     );
+    // One persona's customers: the stage counts of `stages --persona`.
+    let hanna_svg = tmp.path().join("hanna.svg");
+    ok(
+        &ws,
+        &[
+            "render",
+            "hr-hanna-current",
+            "--with-data",
+            "--persona",
+            "hr-hanna",
+            "--out",
+            hanna_svg.to_str().unwrap(),
+        ],
+    );
+    let hanna: serde_json::Value = serde_json::from_str(
+        &ok(
+            &ws,
+            &[
+                "stages",
+                "hr-hanna-current",
+                "--persona",
+                "hr-hanna",
+                "--format",
+                "json",
+            ],
+        )
+        .stdout,
+    )
+    .unwrap();
+    let hanna_first = hanna["stages"][0]["reached"].as_u64().unwrap();
+    assert!(
+        hanna_first > 0 && hanna_first < first,
+        "{hanna_first} of {first}"
+    );
+    let hanna_poster = std::fs::read_to_string(&hanna_svg).unwrap();
+    assert!(
+        hanna_poster.contains(&format!(">{} customers</text>", thousands(hanna_first))),
+        "{hanna_first}"
+    );
+    assert!(!hanna_poster.contains(&format!(">{} customers</text>", thousands(first))));
+    // --persona needs --with-data, and a persona that exists.
+    for args in [
+        &[
+            "render",
+            "hr-hanna-current",
+            "--persona",
+            "hr-hanna",
+            "--out",
+            "x.svg",
+        ][..],
+        &[
+            "render",
+            "hr-hanna-current",
+            "--with-data",
+            "--persona",
+            "hr-hana",
+            "--out",
+            "x.svg",
+        ],
+    ] {
+        assert_ne!(polku(&ws, args).code, 0, "{args:?}");
+    }
     // Without --with-data: no numbers, but the evidence of each lane.
     ok(
         &ws,

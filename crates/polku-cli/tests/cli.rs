@@ -1385,3 +1385,73 @@ fn the_last_stage_has_no_drop_off_and_the_funnel_names_its_order() {
     assert!(funnel.contains("order: ordered, no window"), "{funnel}");
     assert!(!funnel.contains("ordered order"), "{funnel}");
 }
+
+/// A funnel step or a path's start or end that names nothing in the data gives 0 or no
+/// paths, and a note on standard error says why.
+#[test]
+fn steps_and_path_ends_that_name_nothing_are_noted() {
+    let (_tmp, ws) = workspace_with_data();
+    let funnel = ok(
+        &ws,
+        &[
+            "funnel",
+            "--steps",
+            "page_view,lead_createdd",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(json(&funnel)["steps"][1]["count"].as_u64(), Some(0));
+    assert!(
+        funnel
+            .stderr
+            .contains("step `lead_createdd` is no event name"),
+        "{}",
+        funnel.stderr
+    );
+    assert!(!funnel.stderr.contains("`page_view`"), "{}", funnel.stderr);
+    let fine = ok(&ws, &["funnel", "--steps", "page_view,lead_created"]);
+    assert!(!fine.stderr.contains("no event name"), "{}", fine.stderr);
+
+    // `deal_won` is an event, not a channel group.
+    let channel = ok(
+        &ws,
+        &[
+            "paths", "--end", "deal_won", "--node", "channel", "--format", "json",
+        ],
+    );
+    assert_eq!(
+        json(&channel)["journeys"].as_u64(),
+        Some(0),
+        "{}",
+        channel.stdout
+    );
+    assert!(
+        channel
+            .stderr
+            .contains("`deal_won` is no channel group of the events counted"),
+        "{}",
+        channel.stderr
+    );
+    let event = ok(
+        &ws,
+        &[
+            "paths", "--end", "deal_won", "--node", "event", "--format", "json",
+        ],
+    );
+    assert!(json(&event)["journeys"].as_u64().unwrap() > 0);
+    assert!(
+        !event.stderr.contains("note: `deal_won`"),
+        "{}",
+        event.stderr
+    );
+    let start = ok(
+        &ws,
+        &["paths", "--start", "Paid Search", "--node", "channel"],
+    );
+    assert!(
+        !start.stderr.contains("no channel group"),
+        "{}",
+        start.stderr
+    );
+}

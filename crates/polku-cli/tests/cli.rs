@@ -1455,3 +1455,36 @@ fn steps_and_path_ends_that_name_nothing_are_noted() {
         start.stderr
     );
 }
+
+/// `polku distributions` alone measures the one map whose touchpoints have `match` rules, as
+/// `kpis` does; where no map is bound it asks for a conversion.
+#[test]
+fn distributions_without_options_use_the_bound_map() {
+    let (tmp, ws) = workspace_with_data();
+    let alone = ok(&ws, &["distributions", "--format", "json"]).stdout;
+    let mapped = ok(
+        &ws,
+        &[
+            "distributions",
+            "--map",
+            "hr-hanna-current",
+            "--format",
+            "json",
+        ],
+    )
+    .stdout;
+    assert_eq!(alone, mapped);
+    assert!(json(&ok(&ws, &["distributions", "--format", "json"]))["converted"].as_u64() > Some(0));
+    // A workspace without bound maps.
+    let bare = tmp.path().join("bare");
+    ok(
+        tmp.path(),
+        &["init", "bare", "--template", "b2b", "--lang", "en"],
+    );
+    for map in ["hr-hanna-current", "hr-hanna-future"] {
+        let _ = std::fs::remove_file(bare.join(format!("maps/{map}.yaml")));
+    }
+    let run = polku(&bare, &["distributions"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("--conversion"), "{}", run.stderr);
+}

@@ -33,7 +33,7 @@ pub enum NodeArg {
     after_help = "Repeats in a row count once. JSON output has the listed paths and \
 Sankey data: nodes (id, name, step) and links (source and target node indices, value).\n\n\
 Examples:\n  polku paths --start page_view --steps 4 --top 5\n  polku paths --end purchase \
---node channel --format json"
+--format json\n  polku paths --start \"Paid Search\" --node channel"
 )]
 pub struct PathsArgs {
     /// Paths forward from the first occurrence of this node.

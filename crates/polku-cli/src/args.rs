@@ -189,6 +189,9 @@ pub struct RenderArgs {
     /// With --with-data: only events on or before this day (YYYY-MM-DD, UTC).
     #[arg(long, value_name = "DATE", requires = "with_data")]
     pub to: Option<String>,
+    /// With --with-data: only the customers of this persona (by the `rules` of its file).
+    #[arg(long, value_name = "ID", requires = "with_data")]
+    pub persona: Option<String>,
     /// Output.
     #[command(flatten)]
     pub picture: PictureArgs,

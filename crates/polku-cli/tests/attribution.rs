@@ -440,3 +440,52 @@ fn report_attribution_speaks_finnish() {
     assert_eq!(rows.last().unwrap()[0], "Yhteensä");
     assert!(html.contains("Attribuutio malleittain") && html.contains("Kulut"));
 }
+
+/// Last non-direct on a path file: the direct channel is found whether the file or the
+/// `--direct` setting spells it `direct` or `Direct`, and its credit moves to the touch
+/// before it.
+#[test]
+fn last_non_direct_finds_direct_whatever_the_spelling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let credits = |file_direct: &str, setting: Option<&str>| {
+        let paths = tmp.path().join(format!("paths-{file_direct}.csv"));
+        std::fs::write(
+            &paths,
+            format!("path,total_conversions\nemail > {file_direct},3\nsearch,2\n{file_direct},1\n"),
+        )
+        .unwrap();
+        let mut args = vec![
+            "attribution",
+            "--paths",
+            paths.to_str().unwrap(),
+            "--model",
+            "last-non-direct",
+            "--format",
+            "csv",
+        ];
+        if let Some(direct) = setting {
+            args.extend(["--direct", direct]);
+        }
+        let csv = ok(tmp.path(), &args);
+        let mut rows: Vec<String> = csv.lines().skip(1).map(str::to_owned).collect();
+        rows.sort();
+        rows
+    };
+    for (file_direct, setting) in [
+        ("Direct", None),
+        ("Direct", Some("direct")),
+        ("Direct", Some("Direct")),
+        ("direct", None),
+        ("direct", Some("Direct")),
+    ] {
+        assert_eq!(
+            credits(file_direct, setting),
+            vec![
+                format!("{file_direct},last-non-direct,1,0"),
+                "email,last-non-direct,3,0".to_owned(),
+                "search,last-non-direct,2,0".to_owned(),
+            ],
+            "file {file_direct}, --direct {setting:?}"
+        );
+    }
+}

@@ -723,6 +723,68 @@ fn render_with_data_draws_the_numbers_on_the_poster() {
         svg.contains("data rows</text>"),
         "the touchpoint lane's evidence"
     );
+    // One persona's customers: the stage counts of `stages --persona`.
+    let hanna_svg = tmp.path().join("hanna.svg");
+    ok(
+        &ws,
+        &[
+            "render",
+            "hr-hanna-current",
+            "--with-data",
+            "--persona",
+            "hr-hanna",
+            "--out",
+            hanna_svg.to_str().unwrap(),
+        ],
+    );
+    let hanna: serde_json::Value = serde_json::from_str(
+        &ok(
+            &ws,
+            &[
+                "stages",
+                "hr-hanna-current",
+                "--persona",
+                "hr-hanna",
+                "--format",
+                "json",
+            ],
+        )
+        .stdout,
+    )
+    .unwrap();
+    let hanna_first = hanna["stages"][0]["reached"].as_u64().unwrap();
+    assert!(
+        hanna_first > 0 && hanna_first < first,
+        "{hanna_first} of {first}"
+    );
+    let hanna_poster = std::fs::read_to_string(&hanna_svg).unwrap();
+    assert!(
+        hanna_poster.contains(&format!(">{} customers</text>", thousands(hanna_first))),
+        "{hanna_first}"
+    );
+    assert!(!hanna_poster.contains(&format!(">{} customers</text>", thousands(first))));
+    // --persona needs --with-data, and a persona that exists.
+    for args in [
+        &[
+            "render",
+            "hr-hanna-current",
+            "--persona",
+            "hr-hanna",
+            "--out",
+            "x.svg",
+        ][..],
+        &[
+            "render",
+            "hr-hanna-current",
+            "--with-data",
+            "--persona",
+            "hr-hana",
+            "--out",
+            "x.svg",
+        ],
+    ] {
+        assert_ne!(polku(&ws, args).code, 0, "{args:?}");
+    }
     // Without --with-data: no numbers, but the evidence of each lane.
     ok(
         &ws,
@@ -1111,6 +1173,34 @@ steps:
     assert_eq!(stage("consideration")["failures"][0], "Too long");
     let table = ok(&ws, &["interviews", "hr-hanna-current"]).stdout;
     assert!(table.contains("awareness"), "{table}");
+    // Another persona's interviews on the same map.
+    let marja = json(&ok(
+        &ws,
+        &[
+            "interviews",
+            "hr-hanna-current",
+            "--persona",
+            "marja-markkinoija",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(marja["persona"], "marja-markkinoija", "{marja}");
+    assert_eq!(marja["interviews"], 1, "{marja}");
+    let aw = &marja["stages"][0];
+    assert_eq!(aw["stage"], "awareness");
+    assert_eq!(aw["emotion_mean"].as_f64(), Some(-3.0), "{marja}");
+    assert_eq!(aw["touchpoints"][0]["touchpoint"], "blog");
+    let bad = polku(
+        &ws,
+        &["interviews", "hr-hanna-current", "--persona", "hr-hana"],
+    );
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("no persona `hr-hana`"),
+        "{}",
+        bad.stderr
+    );
     let bad = polku(&ws, &["interviews", "no-such-map"]);
     assert_eq!(bad.code, 1);
     assert!(
@@ -1213,4 +1303,188 @@ fn personas_suggest_proposes_segments_and_writes_drafts() {
     assert!(again.stderr.contains("--force"), "{}", again.stderr);
     let bad = polku(&ws, &["personas", "suggest", "--k", "zero"]);
     assert_eq!(bad.code, 2, "a usage error");
+}
+
+/// A map whose touchpoints carry no `match` rules binds no event: funnel and paths still run
+/// on event names and say why the map adds nothing.
+#[test]
+fn a_map_without_match_rules_gets_a_note_not_an_error() {
+    let (_tmp, ws) = workspace_with_data();
+    let map = "marja-markkinoija-current";
+    let maps = ls_json(&ws)["maps"].clone();
+    assert!(
+        maps.as_array().unwrap().iter().any(|m| m["id"] == map),
+        "{maps}"
+    );
+    let funnel = ok(
+        &ws,
+        &[
+            "funnel",
+            "--steps",
+            "page_view",
+            "--map",
+            map,
+            "--format",
+            "json",
+        ],
+    );
+    assert!(json(&funnel)["steps"][0]["count"].as_u64().unwrap() > 0);
+    let paths = ok(
+        &ws,
+        &[
+            "paths",
+            "--start",
+            "page_view",
+            "--map",
+            map,
+            "--format",
+            "json",
+        ],
+    );
+    for run in [&funnel, &paths] {
+        assert!(
+            run.stderr
+                .contains(&format!("map `{map}` has no match rules")),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("unexpected result type"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+/// The stage funnel ends at the map's last stage: customers there reached the end, so
+/// `stages` shows no drop-off for it, as the report and breakpoints do; the funnel's footer
+/// names the order mode.
+#[test]
+fn the_last_stage_has_no_drop_off_and_the_funnel_names_its_order() {
+    let (_tmp, ws) = workspace_with_bound_data();
+    let report = json(&ok(&ws, &["stages", "hanna-data", "--format", "json"]));
+    let stages = report["stages"].as_array().unwrap();
+    let last = stages.last().unwrap();
+    assert_eq!(last["stage"], "purchase");
+    assert!(last["reached"].as_u64().unwrap() > 0, "{last}");
+    assert_eq!(last["drop_off"].as_u64(), Some(0), "{last}");
+    assert_eq!(last["drop_off_rate"].as_f64(), Some(0.0), "{last}");
+    assert!(stages[0]["drop_off"].as_u64().unwrap() > 0, "{report}");
+    let table = ok(&ws, &["stages", "hanna-data"]).stdout;
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("purchase"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(!row.contains('%'), "{row}");
+    let csv = ok(&ws, &["stages", "hanna-data", "--format", "csv"]).stdout;
+    let last_line = csv.lines().last().unwrap();
+    assert!(last_line.starts_with("purchase,"), "{csv}");
+    assert_eq!(last_line.split(',').nth(4), Some("0"), "{csv}");
+
+    let funnel = ok(&ws, &["funnel", "--steps", "page_view,lead_created"]).stdout;
+    assert!(funnel.contains("order: ordered, no window"), "{funnel}");
+    assert!(!funnel.contains("ordered order"), "{funnel}");
+}
+
+/// A funnel step or a path's start or end that names nothing in the data gives 0 or no
+/// paths, and a note on standard error says why.
+#[test]
+fn steps_and_path_ends_that_name_nothing_are_noted() {
+    let (_tmp, ws) = workspace_with_data();
+    let funnel = ok(
+        &ws,
+        &[
+            "funnel",
+            "--steps",
+            "page_view,lead_createdd",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(json(&funnel)["steps"][1]["count"].as_u64(), Some(0));
+    assert!(
+        funnel
+            .stderr
+            .contains("step `lead_createdd` is no event name"),
+        "{}",
+        funnel.stderr
+    );
+    assert!(!funnel.stderr.contains("`page_view`"), "{}", funnel.stderr);
+    let fine = ok(&ws, &["funnel", "--steps", "page_view,lead_created"]);
+    assert!(!fine.stderr.contains("no event name"), "{}", fine.stderr);
+
+    // `deal_won` is an event, not a channel group.
+    let channel = ok(
+        &ws,
+        &[
+            "paths", "--end", "deal_won", "--node", "channel", "--format", "json",
+        ],
+    );
+    assert_eq!(
+        json(&channel)["journeys"].as_u64(),
+        Some(0),
+        "{}",
+        channel.stdout
+    );
+    assert!(
+        channel
+            .stderr
+            .contains("`deal_won` is no channel group of the events counted"),
+        "{}",
+        channel.stderr
+    );
+    let event = ok(
+        &ws,
+        &[
+            "paths", "--end", "deal_won", "--node", "event", "--format", "json",
+        ],
+    );
+    assert!(json(&event)["journeys"].as_u64().unwrap() > 0);
+    assert!(
+        !event.stderr.contains("note: `deal_won`"),
+        "{}",
+        event.stderr
+    );
+    let start = ok(
+        &ws,
+        &["paths", "--start", "Paid Search", "--node", "channel"],
+    );
+    assert!(
+        !start.stderr.contains("no channel group"),
+        "{}",
+        start.stderr
+    );
+}
+
+/// `polku distributions` alone measures the one map whose touchpoints have `match` rules, as
+/// `kpis` does; where no map is bound it asks for a conversion.
+#[test]
+fn distributions_without_options_use_the_bound_map() {
+    let (tmp, ws) = workspace_with_data();
+    let alone = ok(&ws, &["distributions", "--format", "json"]).stdout;
+    let mapped = ok(
+        &ws,
+        &[
+            "distributions",
+            "--map",
+            "hr-hanna-current",
+            "--format",
+            "json",
+        ],
+    )
+    .stdout;
+    assert_eq!(alone, mapped);
+    assert!(json(&ok(&ws, &["distributions", "--format", "json"]))["converted"].as_u64() > Some(0));
+    // A workspace without bound maps.
+    let bare = tmp.path().join("bare");
+    ok(
+        tmp.path(),
+        &["init", "bare", "--template", "b2b", "--lang", "en"],
+    );
+    for map in ["hr-hanna-current", "hr-hanna-future"] {
+        let _ = std::fs::remove_file(bare.join(format!("maps/{map}.yaml")));
+    }
+    let run = polku(&bare, &["distributions"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("--conversion"), "{}", run.stderr);
 }

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::error::{AnalyticsError, Result};
 use crate::matching::MapMatcher;
+use crate::personas::known_persona;
 use crate::session::Analytics;
 
 /// A touchpoint mentioned in a stage.
@@ -100,9 +101,27 @@ impl Analytics {
     /// # Errors
     /// When the map is unknown or the query fails.
     pub fn interviews(&self, workspace: &Workspace, map_id: &str) -> Result<InterviewsReport> {
+        self.interviews_of(workspace, map_id, None)
+    }
+
+    /// Aggregates the imported interviews of `persona` (the map's persona when `None`) by
+    /// the map's stages: the interviews table names each interview's persona, so any persona
+    /// of the workspace can be laid on a map, rules or not.
+    ///
+    /// # Errors
+    /// When the map or the persona is unknown, or the query fails.
+    pub fn interviews_of(
+        &self,
+        workspace: &Workspace,
+        map_id: &str,
+        persona: Option<&str>,
+    ) -> Result<InterviewsReport> {
         let matcher = MapMatcher::find(workspace, map_id)?;
         let map = matcher.map();
-        let persona = map.persona.as_ref().map(|p| p.as_str().to_owned());
+        let persona = match persona {
+            Some(p) => Some(known_persona(workspace, p)?.doc.id.as_str().to_owned()),
+            None => map.persona.as_ref().map(|p| p.as_str().to_owned()),
+        };
         let mut frame = self.table(Table::Interviews)?;
         if let Some(p) = &persona {
             frame = frame.filter(col(ic::PERSONA).eq(lit(p.as_str())))?;

@@ -8,8 +8,10 @@
 //! costs go to the first touchpoint whose rules a cost row meets; only rules made of
 //! `channel`, `source`, `medium` and `campaign` can, as cost rows have no events or pages.
 //!
-//! - Traffic: page views, visits, unique visitors, new and returning visitors (new: first seen
-//!   in the period), visit frequency (visits per visitor), referral visits.
+//! - Traffic: page views, visits, unique visitors, new and returning visitors (new: the
+//!   visitor's one visit in the row is their first visit ever; returning: any other visitor,
+//!   one with an earlier visit in the period or before it), visit frequency (visits per
+//!   visitor), referral visits.
 //! - User: click-through rate (clicks / impressions of the ad cost table), average visit
 //!   duration (first to last event of a visit), subscriptions, comments.
 //! - Sales: leads, lead customers, converted leads (lead customers who converted after their
@@ -92,9 +94,10 @@ pub struct KpiRow {
     pub visits: u64,
     /// Traffic: unique visitors.
     pub unique_visitors: u64,
-    /// Traffic: visitors first seen in the period.
+    /// Traffic: visitors whose one visit here is their first visit ever.
     pub new_visitors: u64,
-    /// Traffic: visitors seen before the period.
+    /// Traffic: visitors with a visit here that is not their first: two or more visits
+    /// here, or any visit before (in the period or before it).
     pub returning_visitors: u64,
     /// Traffic: visits per visitor.
     pub visit_frequency: f64,
@@ -316,7 +319,6 @@ impl Analytics {
             .filter(is_conversion)?
             .aggregate(vec![col(WHO)], vec![max(col(TIME_US)).alias("conv_t")])?
             .select(vec![col(WHO).alias("cv_who"), col("conv_t")])?;
-        let new_since = q.range.from_us.unwrap_or(i64::MIN);
         // First per channel and visitor, then per channel: distinct visitors without
         // DISTINCT aggregates.
         let per_visitor = visits
@@ -335,6 +337,7 @@ impl Analytics {
                     sum(col("conv")).alias("conv"),
                     sum(col("value")).alias("value"),
                     min(col("first_seen")).alias("first_seen"),
+                    min(col("start")).alias("first_start"),
                     min(col("lead_t")).alias("lead_t"),
                     max(col("conv_t")).alias("conv_t"),
                 ],
@@ -344,7 +347,14 @@ impl Analytics {
             vec![
                 sum(col("visits")).alias("visits"),
                 count(lit(1)).alias("visitors"),
-                counted(col("first_seen").gt_eq(lit(new_since)))?.alias("new"),
+                // New: this visit is the visitor's only one in the group and their first
+                // ever; any other visit, in the period or before it, makes them returning.
+                counted(
+                    col("visits")
+                        .eq(lit(1_i64))
+                        .and(col("first_start").lt_eq(col("first_seen"))),
+                )?
+                .alias("new"),
                 sum(cast(col("duration"), DataType::Float64)).alias("duration"),
                 sum(col("pv")).alias("pv"),
                 sum(col("subs")).alias("subs"),

@@ -9,6 +9,7 @@
 
 use datafusion::logical_expr::expr::Like;
 use datafusion::prelude::{Expr, col, lit, when};
+use datafusion::scalar::ScalarValue;
 use polku_model::{EventMatch, JourneyMap, Touchpoint, Workspace};
 use polku_store::schema::event_col;
 
@@ -183,32 +184,42 @@ impl<'a> MapMatcher<'a> {
     /// none.
     #[must_use]
     pub fn touchpoint_position_expr(&self) -> Expr {
-        self.case(|i, _| lit(i64::try_from(i).unwrap_or(i64::MAX)))
+        self.case(ScalarValue::Int64(None), |i, _| {
+            lit(i64::try_from(i).unwrap_or(i64::MAX))
+        })
     }
 
     /// A Utf8 expression: the id of the event's touchpoint, NULL when it matches none.
     #[must_use]
     pub fn touchpoint_id_expr(&self) -> Expr {
-        self.case(|_, b| lit(b.touchpoint.id.as_str()))
+        self.case(ScalarValue::Utf8(None), |_, b| {
+            lit(b.touchpoint.id.as_str())
+        })
     }
 
     /// A Utf8 expression: the id of the event's stage, NULL when it matches no touchpoint.
     #[must_use]
     pub fn stage_id_expr(&self) -> Expr {
-        self.case(|_, b| lit(self.map.stages[b.stage_index].stage.as_str()))
+        self.case(ScalarValue::Utf8(None), |_, b| {
+            lit(self.map.stages[b.stage_index].stage.as_str())
+        })
     }
 
     /// An Int64 expression: the index of the event's stage in the map, NULL when it
     /// matches no touchpoint.
     #[must_use]
     pub fn stage_index_expr(&self) -> Expr {
-        self.case(|_, b| lit(i64::try_from(b.stage_index).unwrap_or(i64::MAX)))
+        self.case(ScalarValue::Int64(None), |_, b| {
+            lit(i64::try_from(b.stage_index).unwrap_or(i64::MAX))
+        })
     }
 
-    fn case(&self, value: impl Fn(usize, &BoundTouchpoint<'a>) -> Expr) -> Expr {
+    /// A CASE over the bound touchpoints; `null` (typed, so a map without rules still gives a
+    /// column of the documented type) when none matches or none is bound.
+    fn case(&self, null: ScalarValue, value: impl Fn(usize, &BoundTouchpoint<'a>) -> Expr) -> Expr {
         let mut branches = self.bound.iter().enumerate();
         let Some((i, first)) = branches.next() else {
-            return Expr::Literal(datafusion::scalar::ScalarValue::Null, None);
+            return lit(null);
         };
         let mut case = when(touchpoint_expr(first.touchpoint), value(i, first));
         for (i, b) in branches {

@@ -10,8 +10,9 @@
 use std::collections::HashMap;
 
 use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::datatypes::Int64Type;
-use datafusion::prelude::{Expr, col};
+use datafusion::prelude::{Expr, cast, col, lit};
 use polku_model::Workspace;
 use polku_store::schema::event_col;
 use serde::Serialize;
@@ -280,6 +281,51 @@ impl Analytics {
                 .collect(),
             query.top,
         ))
+    }
+
+    /// Of `names`, those that no event in the range has as its node (event name, channel
+    /// group, or touchpoint or stage id of `matcher`'s map): a start, end or step that names
+    /// nothing in the data, which would otherwise just give empty results.
+    ///
+    /// # Errors
+    /// When a touchpoint or stage node has no map, or the query fails.
+    pub fn missing_nodes(
+        &self,
+        matcher: Option<&MapMatcher<'_>>,
+        node: PathNode,
+        names: &[String],
+        range: TimeRange,
+    ) -> Result<Vec<String>> {
+        const NODE: &str = "__node";
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let frame = self
+            .events(range)?
+            .select(vec![
+                cast(node_expr(node, matcher)?, DataType::Utf8).alias(NODE),
+            ])?
+            .filter(col(NODE).in_list(names.iter().map(|n| lit(n.as_str())).collect(), false))?
+            .aggregate(vec![col(NODE)], vec![])?;
+        let mut found = std::collections::HashSet::new();
+        for batch in self.collect(frame)? {
+            let values = batch
+                .column(0)
+                .as_string_opt::<i32>()
+                .ok_or_else(|| AnalyticsError::invalid("paths: unexpected result type"))?;
+            for i in 0..batch.num_rows() {
+                if !values.is_null(i) {
+                    found.insert(values.value(i).to_owned());
+                }
+            }
+        }
+        let mut missing: Vec<String> = Vec::new();
+        for n in names {
+            if !found.contains(n) && !missing.contains(n) {
+                missing.push(n.clone());
+            }
+        }
+        Ok(missing)
     }
 
     /// Every journey's path with node entry times (journeys without a node give none).

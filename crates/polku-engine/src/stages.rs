@@ -74,7 +74,8 @@ pub struct StageRow {
     pub reached_next: u64,
     /// `reached_next / reached`.
     pub conversion_to_next: f64,
-    /// Customers who stopped here: they never reached a later stage after this one.
+    /// Customers who stopped here: they never reached a later stage after this one. Zero for
+    /// the last stage, whose customers reached the end of the map.
     pub drop_off: u64,
     /// `drop_off / reached`.
     pub drop_off_rate: f64,
@@ -143,7 +144,12 @@ pub fn stage_funnel(
     };
     let rows = (0..stage_count)
         .map(|s| {
-            let drop = reached[s] - moved_on[s];
+            // Customers in the last stage reached the end of the map: they did not drop off.
+            let drop = if s + 1 == stage_count {
+                0
+            } else {
+                reached[s] - moved_on[s]
+            };
             StageRow {
                 stage: String::new(),
                 reached: reached[s],
@@ -314,7 +320,11 @@ mod tests {
             rows[1].drop_off, 1,
             "the second journey went back and stopped"
         );
-        assert_eq!(rows[2].drop_off, 2);
+        assert_eq!(
+            (rows[2].drop_off, rows[2].drop_off_rate),
+            (0, 0.0),
+            "the last stage is the end of the map: nobody drops off there"
+        );
         assert_eq!(t[1][0], 1);
         assert_eq!(t[0][1], 2);
         // Stage 0 visits that ended: 1 h and 2 h; stage 1: 2 h, 1 h, 1 h.

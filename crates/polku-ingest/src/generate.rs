@@ -11,6 +11,10 @@
 //! have happened without each channel, so the ground truth holds each channel's true removal
 //! effect (the share of conversions lost without it) besides its effect parameter.
 //!
+//! A B2B lead and its demo booking fall in the customer's last visit; the deal is closed days
+//! later outside any visit. B2B customers whose draw missed by a small margin leave a lead that
+//! is never won. Neither adds a draw, so the channels' ground truth is unchanged.
+//!
 //! The same seed always gives the same files.
 
 use std::collections::BTreeMap;
@@ -224,6 +228,40 @@ fn pick_channel(rng: &mut ChaCha8Rng) -> usize {
     CHANNELS.len() - 1
 }
 
+/// How far above a B2B customer's conversion probability the draw may fall for the customer
+/// still to leave a lead (one that is never won), so lead quality is below 100 %.
+const LOST_LEAD_MARGIN: f64 = 0.15;
+
+/// Seconds from a lead to the demo booked on the form's thank-you page, in the same visit.
+const DEMO_AFTER_S: i64 = 240;
+
+/// A lead form sent in the customer's last visit, and a demo booked right after it.
+fn push_lead(
+    events: &mut Vec<Ev>,
+    seq: &mut u16,
+    customer: u32,
+    device: u8,
+    channel: usize,
+    session: u32,
+    time: i64,
+) {
+    for (name, at) in [("lead_created", time), ("demo_booked", time + DEMO_AFTER_S)] {
+        events.push(Ev {
+            time: at,
+            customer,
+            device,
+            seq: *seq,
+            kind: EvKind::Named(name),
+            channel: Some(channel as u8),
+            session,
+            page: 6,
+            value: 0.0,
+            with_user: true,
+        });
+        *seq += 1;
+    }
+}
+
 fn convert_probability(touched: &[bool]) -> f64 {
     let mut miss = 1.0 - BASELINE;
     for (i, t) in touched.iter().enumerate() {
@@ -369,26 +407,54 @@ pub fn generate(opts: &GenerateOptions) -> Result<GroundTruth, IngestError> {
         let (last_t, last_device, last_c, last_session) =
             *journey.last().expect("at least one touch");
         let mut ct = last_t + rng.random_range(60..1800);
+        // B2B customers whose draw only just missed become leads that are lost: derived from
+        // `u`, so no draw is added and every other customer's data stays as it was.
+        if b2b && !converted && u < p + LOST_LEAD_MARGIN {
+            push_lead(
+                &mut events,
+                &mut seq,
+                customer,
+                last_device,
+                last_c,
+                last_session,
+                ct,
+            );
+        }
         if converted {
             conversions += 1;
             if b2b {
                 let value = (rng.random_range(3_000.0..40_000.0_f64) / 100.0).round() * 100.0;
-                for name in ["lead_created", "demo_booked", "deal_won"] {
-                    events.push(Ev {
-                        time: ct,
-                        customer,
-                        device: last_device,
-                        seq,
-                        kind: EvKind::Named(name),
-                        channel: Some(last_c as u8),
-                        session: last_session,
-                        page: 6,
-                        value: if name == "deal_won" { value } else { 0.0 },
-                        with_user: true,
-                    });
-                    seq += 1;
-                    ct += rng.random_range(1..10) * 86_400;
+                let lead = ct;
+                let mut days = [0i64; 3];
+                for d in &mut days {
+                    *d = rng.random_range(1..10);
                 }
+                push_lead(
+                    &mut events,
+                    &mut seq,
+                    customer,
+                    last_device,
+                    last_c,
+                    last_session,
+                    lead,
+                );
+                // The deal is closed days later in the CRM, outside any visit: were it in the
+                // lead's session, that visit would last days.
+                ct = lead + (days[0] + days[1]) * 86_400;
+                events.push(Ev {
+                    time: ct,
+                    customer,
+                    device: last_device,
+                    seq,
+                    kind: EvKind::Named("deal_won"),
+                    channel: None,
+                    session: 0,
+                    page: 0,
+                    value,
+                    with_user: true,
+                });
+                seq += 1;
+                ct += days[2] * 86_400;
                 revenue += value;
                 // Onboarding follows the deal; derived from times already drawn, so adding it
                 // leaves every other customer's draws as they were.
@@ -705,5 +771,50 @@ mod tests {
         assert!(ta.events > 300 * 3);
         assert!(ta.removal_effects.values().all(|v| (0.0..=1.0).contains(v)));
         assert!(ta.removal_effects["Paid Search"] > ta.removal_effects["Display"]);
+    }
+
+    /// Visits last minutes, as on a real site (the KPIs' average visit length comes from
+    /// them), and not every B2B lead is won.
+    #[test]
+    fn visits_are_short_and_some_leads_are_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("events.csv");
+        generate(&GenerateOptions {
+            customers: 2_000,
+            seed: 5,
+            out: out.clone(),
+        })
+        .unwrap();
+        let mut visits: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let (mut leads, mut won) = (BTreeMap::new(), BTreeMap::new());
+        let mut reader = csv::Reader::from_path(&out).unwrap();
+        for row in reader.records() {
+            let row = row.unwrap();
+            let t = chrono::DateTime::parse_from_rfc3339(&row[0])
+                .unwrap()
+                .timestamp();
+            match &row[1] {
+                "lead_created" => *leads.entry(row[2].to_owned()).or_insert(0) += 1,
+                "deal_won" => *won.entry(row[2].to_owned()).or_insert(0) += 1,
+                _ => {}
+            }
+            if !row[9].is_empty() {
+                let v = visits.entry(row[9].to_owned()).or_insert((t, t));
+                v.0 = v.0.min(t);
+                v.1 = v.1.max(t);
+            }
+        }
+        let mut lengths: Vec<i64> = visits.values().map(|(a, b)| b - a).collect();
+        lengths.sort_unstable();
+        assert!(lengths.len() > 2_000, "{}", lengths.len());
+        let median = lengths[lengths.len() / 2];
+        let longest = *lengths.last().unwrap();
+        assert!(median < 3_600, "median visit {median} s");
+        assert!(longest < 3_600, "longest visit {longest} s");
+        // Every won deal had a lead; some leads were never won.
+        assert!(won.keys().all(|c| leads.contains_key(c)));
+        #[allow(clippy::cast_precision_loss)]
+        let quality = won.len() as f64 / leads.len() as f64;
+        assert!(quality > 0.3 && quality < 0.95, "lead quality {quality}");
     }
 }

@@ -110,7 +110,8 @@ pub struct AttributionArgs {
     #[arg(long, value_name = "C")]
     pub value_col: Option<String>,
 
-    /// The channel that counts as direct for last-non-direct.
+    /// The channel that counts as direct for last-non-direct (case ignored when no channel has
+    /// exactly this name).
     #[arg(long, default_value = "direct", value_name = "CHANNEL")]
     pub direct: String,
     /// Time-decay half-life, in touches (a path file has no times: the position is the time).

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use polku_engine::distributions::{Bucket, DistributionReport};
 
 use super::funnel::{JourneyFormat, ScopeArgs, aligned, percent, with_spinner, write_out};
+use super::kpis::bound_map;
 
 /// Options of `polku distributions`.
 #[derive(Debug, clap::Args)]
@@ -14,11 +15,12 @@ use super::funnel::{JourneyFormat, ScopeArgs, aligned, percent, with_spinner, wr
     after_help = "With --map the touches are the map's touchpoints (through their \
 `match` rules) and the conversion is the map's `conversion` touchpoint; without it, touches \
 are events and --conversion names the conversion event. Repeats of one touch in a row count \
-once.\n\nExamples:\n  polku distributions --map hr-hanna-current\n  polku distributions \
+once. With neither, the one map whose touchpoints have `match` rules is used.\n\nExamples:\n  polku distributions --map hr-hanna-current\n  polku distributions \
 --conversion purchase --format json"
 )]
 pub struct DistributionsArgs {
-    /// The map whose touchpoints are the touches.
+    /// The map whose touchpoints are the touches (default, without --conversion: the one
+    /// map whose touchpoints have `match` rules).
     #[arg(long, value_name = "MAP_ID")]
     pub map: Option<String>,
     /// The conversion: an event name, or a touchpoint id with --map (default: the map's
@@ -40,13 +42,17 @@ pub struct DistributionsArgs {
 pub fn run(args: &DistributionsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let range = args.scope.range()?;
     let (model, analytics) = args.scope.open(workspace)?;
+    // Neither a map nor a conversion: the one map with `match` rules, as `kpis` does.
+    let map = match (&args.map, &args.conversion) {
+        (None, None) => Some(bound_map(&model, None).map_err(|e| {
+            anyhow::anyhow!(
+                "give the conversion event with --conversion, or a map with --map ({e})"
+            )
+        })?),
+        (map, _) => map.clone(),
+    };
     let report = with_spinner("distributions", || {
-        analytics.distributions(
-            &model,
-            args.map.as_deref(),
-            args.conversion.as_deref(),
-            range,
-        )
+        analytics.distributions(&model, map.as_deref(), args.conversion.as_deref(), range)
     })?;
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),

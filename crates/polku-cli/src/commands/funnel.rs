@@ -11,7 +11,8 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use polku_engine::funnel::{FunnelOrder, FunnelQuery, FunnelReport, JourneyUnit};
-use polku_engine::matching::{MapMatcher, map_for_steps};
+use polku_engine::matching::{MapMatcher, StepTarget, map_for_steps, resolve_step};
+use polku_engine::paths::PathNode;
 use polku_engine::time::{date_range, parse_duration};
 use polku_engine::{Analytics, TimeRange};
 use polku_model::Workspace;
@@ -167,8 +168,27 @@ pub fn run(args: &FunnelArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
         Some(id) => Some(MapMatcher::find(&model, id)?),
         None => map_for_steps(&model, &query.steps)?,
     };
-    if let Some(m) = matcher {
-        note_unmatched(&analytics, &m, query.range)?;
+    if let Some(m) = &matcher {
+        note_unmatched(&analytics, m, query.range)?;
+    }
+    // A step that is neither a bound touchpoint or stage nor an event of the data counts 0
+    // without this note, which reads like a real drop.
+    let events: Vec<String> = query
+        .steps
+        .iter()
+        .filter(|s| matches!(resolve_step(matcher.as_ref(), s), StepTarget::Event(_)))
+        .cloned()
+        .collect();
+    for step in analytics.missing_nodes(None, PathNode::Event, &events, query.range)? {
+        note(&format!(
+            "note: step `{step}` is no event name in the data{} and no touchpoint or stage id \
+             of a map with `match` rules, so it counts 0",
+            if query.range == TimeRange::ALL {
+                ""
+            } else {
+                " of the period"
+            }
+        ));
     }
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
@@ -227,7 +247,7 @@ fn table(report: &FunnelReport, query: &FunnelQuery) -> String {
         || "no window".to_owned(),
         |w| format!("window {}", human_seconds(w as f64 / 1e6)),
     );
-    out.push_str(&format!("\n{} order, {window}\n", query.order.as_str()));
+    out.push_str(&format!("\norder: {}, {window}\n", query.order.as_str()));
     out
 }
 
@@ -270,12 +290,21 @@ pub(crate) fn with_spinner<T>(what: &str, f: impl FnOnce() -> T) -> T {
     result
 }
 
-/// Says on standard error how many events match no touchpoint of the map, and which.
+/// Says on standard error how many events match no touchpoint of the map, and which; or,
+/// for a map without `match` rules, that it binds no event at all.
 pub(crate) fn note_unmatched(
     analytics: &Analytics,
     matcher: &MapMatcher<'_>,
     range: TimeRange,
 ) -> anyhow::Result<()> {
+    if !matcher.is_bound() {
+        note(&format!(
+            "note: map `{}` has no match rules, so no event belongs to its touchpoints or \
+             stages (add `match:` rules to its touchpoints; see docs/workspace-format.md)",
+            matcher.map().id.as_str()
+        ));
+        return Ok(());
+    }
     let summary = analytics.match_summary(matcher, range)?;
     if summary.unmatched > 0 {
         let listed: Vec<String> = summary

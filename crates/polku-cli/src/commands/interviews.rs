@@ -12,13 +12,19 @@ use super::funnel::{JourneyFormat, aligned, csv_field, open, with_spinner, write
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Interviews come from `polku import interviews`; only those of the \
-map's persona count (all, when the map names no persona). The interviews column is the \
-evidence behind each stage.\n\nExample:\n  polku interviews hr-hanna-current --format json"
+map's persona count (all, when the map names no persona), or of `--persona`. The interviews \
+column is the evidence behind each stage.\n\nExamples:\n  polku interviews hr-hanna-current \
+--format json\n  polku interviews hr-hanna-current --persona marja-markkinoija"
 )]
 pub struct InterviewsArgs {
     /// The map.
     #[arg(value_name = "MAP_ID")]
     pub map: String,
+    /// Only the interviews of this persona, instead of the map's persona. Interviews name
+    /// their persona in the table, so the persona needs no `rules` (and there is no period:
+    /// interviews carry no event times).
+    #[arg(long, value_name = "ID")]
+    pub persona: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = JourneyFormat::Table)]
     pub format: JourneyFormat,
@@ -30,7 +36,9 @@ pub struct InterviewsArgs {
 /// When the workspace cannot be read, the map is unknown, or the query fails.
 pub fn run(args: &InterviewsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let (model, analytics) = open(workspace)?;
-    let report = with_spinner("interviews", || analytics.interviews(&model, &args.map))?;
+    let report = with_spinner("interviews", || {
+        analytics.interviews_of(&model, &args.map, args.persona.as_deref())
+    })?;
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         JourneyFormat::Csv => csv(&report),

@@ -95,7 +95,7 @@ impl KpiBy {
 }
 
 /// The map to group by: the one asked for, else the only map with `match` rules.
-fn bound_map(model: &Workspace, asked: Option<&str>) -> anyhow::Result<String> {
+pub(crate) fn bound_map(model: &Workspace, asked: Option<&str>) -> anyhow::Result<String> {
     if let Some(m) = asked {
         return Ok(m.to_owned());
     }

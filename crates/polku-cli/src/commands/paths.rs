@@ -10,8 +10,8 @@ use polku_engine::time::parse_duration;
 use polku_engine::udf::journey_path::PathAnchor;
 
 use super::funnel::{
-    ByArg, JourneyFormat, ScopeArgs, aligned, csv_field, note_unmatched, percent, with_spinner,
-    write_out,
+    ByArg, JourneyFormat, ScopeArgs, aligned, csv_field, note, note_unmatched, percent,
+    with_spinner, write_out,
 };
 
 /// What the nodes of a path are.
@@ -33,7 +33,7 @@ pub enum NodeArg {
     after_help = "Repeats in a row count once. JSON output has the listed paths and \
 Sankey data: nodes (id, name, step) and links (source and target node indices, value).\n\n\
 Examples:\n  polku paths --start page_view --steps 4 --top 5\n  polku paths --end purchase \
---node channel --format json"
+--format json\n  polku paths --start \"Paid Search\" --node channel"
 )]
 pub struct PathsArgs {
     /// Paths forward from the first occurrence of this node.
@@ -99,9 +99,38 @@ pub fn run(args: &PathsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     };
     let (model, analytics) = args.scope.open(workspace)?;
     let report = with_spinner("paths", || analytics.paths(&model, &query))?;
-    if let (Some(id), PathNode::Touchpoint | PathNode::Stage) = (&query.map, query.node) {
-        let matcher = polku_engine::matching::MapMatcher::find(&model, id)?;
-        note_unmatched(&analytics, &matcher, query.range)?;
+    let matcher = match (&query.map, query.node) {
+        (Some(id), PathNode::Touchpoint | PathNode::Stage) => {
+            let matcher = polku_engine::matching::MapMatcher::find(&model, id)?;
+            note_unmatched(&analytics, &matcher, query.range)?;
+            Some(matcher)
+        }
+        _ => None,
+    };
+    // A start or end that no event has as its node gives empty paths; say why.
+    if let PathAnchor::From(name) | PathAnchor::To(name) = &query.anchor {
+        let names = std::slice::from_ref(name);
+        if !analytics
+            .missing_nodes(matcher.as_ref(), query.node, names, query.range)?
+            .is_empty()
+        {
+            let what = match (query.node, &query.map) {
+                (PathNode::Event, _) => "event name".to_owned(),
+                (PathNode::Channel, _) => "channel group".to_owned(),
+                (PathNode::Touchpoint, Some(m)) => format!("touchpoint of map `{m}`"),
+                (PathNode::Stage, Some(m)) => format!("stage of map `{m}`"),
+                (PathNode::Touchpoint | PathNode::Stage, None) => "node".to_owned(),
+            };
+            note(&format!(
+                "note: `{name}` is no {what} of the events counted, so no path {} it \
+                 (--node event|channel|touchpoint|stage says what the nodes are)",
+                if matches!(query.anchor, PathAnchor::From(_)) {
+                    "starts from"
+                } else {
+                    "ends at"
+                }
+            ));
+        }
     }
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),

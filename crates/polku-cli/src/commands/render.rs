@@ -5,9 +5,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use polku_engine::Analytics;
+use polku_engine::breakpoints::PersonaSplit;
 use polku_engine::time::date_range;
 use polku_render::{PosterInput, living_poster_svg};
 
+use super::funnel::restrict;
 use super::{load_checked, map_file, note, paper, write_picture};
 use crate::args::RenderArgs;
 
@@ -30,13 +32,27 @@ pub fn run(args: &RenderArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    // A persona's numbers come from a session narrowed to its customers; its breakpoints set
+    // it against everyone else's, so they read the whole data (as `polku report` does).
+    let narrowed = match &args.persona {
+        Some(_) => Some(restrict(
+            Analytics::open(workspace)?,
+            &ws,
+            args.persona.as_deref(),
+        )?),
+        None => None,
+    };
+    let split = args
+        .persona
+        .clone()
+        .map_or(PersonaSplit::Each, PersonaSplit::One);
     let (measured, _) = super::report::measure_one(
         &ws,
-        &analytics,
+        narrowed.as_ref().unwrap_or(&analytics),
         map,
         period,
         args.with_data,
-        (&analytics, &polku_engine::breakpoints::PersonaSplit::Each),
+        (&analytics, &split),
     )?;
     if args.with_data && period.is_some() && !measured.data.numbers {
         note(&format!(

@@ -88,7 +88,11 @@ fn table(report: &StagesReport) -> String {
                 } else {
                     percent(s.conversion_to_next)
                 },
-                format!("{} ({})", s.drop_off, percent(s.drop_off_rate)),
+                if i == last {
+                    String::new()
+                } else {
+                    format!("{} ({})", s.drop_off, percent(s.drop_off_rate))
+                },
                 s.median_time_in_stage_s
                     .map_or_else(String::new, human_seconds),
             ]

@@ -220,7 +220,8 @@ impl FromStr for Model {
 /// Parameters of all models; [`Settings::default`] gives the documented defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    /// The channel that means "direct" for last non-direct touch (default `direct`).
+    /// The channel that means "direct" for last non-direct touch (default `direct`), matched
+    /// ignoring case when no channel has exactly this name (the channel groups say `Direct`).
     pub direct_channel: String,
     /// Time-decay half-life, in touches on path files (default 7, as the common 7-day default
     /// with one touch a day).
@@ -301,7 +302,8 @@ pub fn attribute(
         Model::First => heuristic::first_touch(paths),
         Model::Last => heuristic::last_touch(paths),
         Model::LastNonDirect => {
-            heuristic::last_non_direct(paths, paths.channel_id(&settings.direct_channel))
+            let direct = paths.channel_id_ignoring_case(&settings.direct_channel);
+            heuristic::last_non_direct(paths, direct)
         }
         Model::Linear => heuristic::linear(paths),
         Model::TimeDecay => heuristic::time_decay(paths, settings.half_life)?,

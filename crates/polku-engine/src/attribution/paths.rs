@@ -184,6 +184,20 @@ impl PathSet {
             .map(ChannelId::from_index)
     }
 
+    /// The id of the channel named `name`, ignoring case when no name matches exactly, so a
+    /// setting spelt `direct` finds the `Direct` channel group. Of several names equal but for
+    /// case, the first in channel order is taken.
+    #[must_use]
+    pub fn channel_id_ignoring_case(&self, name: &str) -> Option<ChannelId> {
+        self.channel_id(name).or_else(|| {
+            let wanted = name.to_lowercase();
+            self.names
+                .iter()
+                .position(|n| n.to_lowercase() == wanted)
+                .map(ChannelId::from_index)
+        })
+    }
+
     /// The `i`-th unique path.
     #[must_use]
     pub fn path(&self, i: usize) -> PathRef<'_> {

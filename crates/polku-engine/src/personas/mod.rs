@@ -22,7 +22,7 @@ use datafusion::functions_aggregate::first_last::first_value_udaf;
 use datafusion::logical_expr::ExprFunctionExt;
 use datafusion::prelude::{DataFrame, Expr, col, lit, when};
 use datafusion::scalar::ScalarValue;
-use polku_model::{PersonaRule, Workspace};
+use polku_model::{Persona, PersonaRule, Sourced, Workspace};
 use polku_store::schema::{Table, event_col, survey_col};
 use serde::Serialize;
 
@@ -184,30 +184,38 @@ fn rule_condition(rule: &PersonaRule, needs: &Needs<'_>) -> Expr {
         .unwrap_or_else(|| lit(true))
 }
 
+/// The workspace's persona with this id; the error lists the personas there are.
+pub(crate) fn known_persona<'w>(
+    workspace: &'w Workspace,
+    persona: &str,
+) -> Result<&'w Sourced<Persona>> {
+    workspace
+        .personas
+        .iter()
+        .find(|p| p.doc.id.as_str() == persona)
+        .ok_or_else(|| {
+            let known: Vec<&str> = workspace
+                .personas
+                .iter()
+                .map(|p| p.doc.id.as_str())
+                .collect();
+            AnalyticsError::NotFound(format!(
+                "no persona `{persona}` in the workspace (personas: {})",
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ))
+        })
+}
+
 /// Checks that the workspace has the persona and that its `rules` can take customers.
 ///
 /// # Errors
 /// When the workspace has no such persona, or the persona has no rules.
 pub(crate) fn persona_with_rules(workspace: &Workspace, persona: &str) -> Result<()> {
-    let known: Vec<&str> = workspace
-        .personas
-        .iter()
-        .map(|p| p.doc.id.as_str())
-        .collect();
-    let Some(p) = workspace
-        .personas
-        .iter()
-        .find(|p| p.doc.id.as_str() == persona)
-    else {
-        return Err(AnalyticsError::NotFound(format!(
-            "no persona `{persona}` in the workspace (personas: {})",
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            }
-        )));
-    };
+    let p = known_persona(workspace, persona)?;
     if p.doc.rules.is_empty() {
         return Err(AnalyticsError::invalid(format!(
             "persona `{persona}` has no `rules`, so no customer of the data belongs to it: \

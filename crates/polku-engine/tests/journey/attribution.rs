@@ -125,6 +125,41 @@ fn channel_paths_from_visits_with_hand_worked_credits() {
     assert!(close(credit(p, &markov, "Display").0, 15.0 / 28.0));
 }
 
+/// The channel grouping names the direct group `Direct`; last non-direct with its default
+/// `direct` setting still skips it, so a journey ending on a direct visit credits the channel
+/// before it.
+#[test]
+fn last_non_direct_skips_the_direct_group_whatever_its_spelling() {
+    let mut rows = channel_events();
+    rows.extend([
+        ev("e", 0, "page_view").channel("Email").session("s8"),
+        ev("e", D, "page_view").channel("Direct").session("s9"),
+        ev("e", D + MIN, "purchase")
+            .channel("Direct")
+            .session("s9")
+            .value(20.0),
+    ]);
+    let ws = workspace(&rows);
+    let analytics = Analytics::open(ws.root()).unwrap();
+    let found = analytics
+        .conversion_paths(&ws.model(), &JourneyQuery::default())
+        .unwrap();
+    let p = &found.paths;
+    let last = attribute(p, Model::Last, &Settings::default()).unwrap();
+    assert_eq!(credit(p, &last, "Direct"), (1.0, 20.0));
+    assert_eq!(credit(p, &last, "Email"), (1.0, 100.0));
+    for direct in ["direct", "Direct", "DIRECT"] {
+        let settings = Settings {
+            direct_channel: direct.to_owned(),
+            ..Settings::default()
+        };
+        let lnd = attribute(p, Model::LastNonDirect, &settings).unwrap();
+        assert_eq!(credit(p, &lnd, "Direct"), (0.0, 0.0), "{direct}");
+        assert_eq!(credit(p, &lnd, "Email"), (2.0, 120.0), "{direct}");
+        assert_eq!(credit(p, &lnd, "Paid Search"), (2.0, 80.0), "{direct}");
+    }
+}
+
 #[test]
 fn lookback_cuts_old_touches_and_the_period_counts_its_conversions() {
     let ws = workspace(&channel_events());

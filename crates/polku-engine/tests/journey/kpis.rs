@@ -48,9 +48,15 @@ fn three_layers_per_channel() {
             .unwrap_or_else(|| panic!("{c}"))
     };
     let paid = get("Paid Search");
+    // a's first visit ever is here; b has two visits here, so the second is a return.
     assert_eq!(
-        (paid.visits, paid.unique_visitors, paid.new_visitors),
-        (3, 2, 2)
+        (
+            paid.visits,
+            paid.unique_visitors,
+            paid.new_visitors,
+            paid.returning_visitors
+        ),
+        (3, 2, 1, 1)
     );
     assert_eq!((paid.page_views, paid.comments, paid.leads), (4, 1, 1));
     // Visits of 6 min, 1 min and one event (0 s).
@@ -65,7 +71,8 @@ fn three_layers_per_channel() {
     let email = get("Email");
     assert_eq!((email.visits, email.conversions), (1, 1));
     assert_eq!(email.conversion_value, 100.0);
-    assert_eq!(email.returning_visitors, 0);
+    // a came back by e-mail after the search ad visit.
+    assert_eq!((email.new_visitors, email.returning_visitors), (0, 1));
     let referral = get("Referral");
     assert_eq!((referral.new_visitors, referral.returning_visitors), (0, 1));
     assert_eq!((referral.subscriptions, referral.referral_visits), (1, 1));
@@ -76,6 +83,20 @@ fn three_layers_per_channel() {
         "outside the period"
     );
     assert_eq!(rows[0].channel, "Paid Search", "most visits first");
+
+    // Without a period, returns within the data still count: b's second search visit and
+    // a's e-mail visit; c's first visit (no channel) makes c new there and returning by
+    // referral.
+    let all = a.kpis(&KpiQuery::default()).unwrap();
+    let get = |c: &str| {
+        all.iter()
+            .find(|r| r.channel == c)
+            .unwrap_or_else(|| panic!("{c}"))
+    };
+    let counts = |c: &str| (get(c).new_visitors, get(c).returning_visitors);
+    assert_eq!(counts("Paid Search"), (1, 1));
+    assert_eq!(counts("Email"), (0, 1));
+    assert_eq!(counts("Referral"), (0, 1));
 }
 
 const BOUND_MAP: &str = "\
@@ -186,11 +207,11 @@ fn three_layers_per_touchpoint_and_stage() {
     }
     let expected: Vec<Line<'_>> = vec![
         (
-            ("ad", 3, 2, 2, 0, 4, 1, 0),
+            ("ad", 3, 2, 1, 1, 4, 1, 0),
             (0, 1, 1, 0, 0.0, Some(140.0), Some(60.0), Some(0.04)),
         ),
         (
-            ("mail", 1, 1, 1, 0, 1, 0, 0),
+            ("mail", 1, 1, 0, 1, 1, 0, 0),
             (0, 0, 0, 1, 100.0, Some(600.0), None, None),
         ),
         (
@@ -212,7 +233,7 @@ fn three_layers_per_touchpoint_and_stage() {
     let stages = a.kpis_on_map(&model, "m", MapLevel::Stage, &q).unwrap();
     let expected: Vec<Line<'_>> = vec![
         (
-            ("awareness", 4, 2, 2, 0, 5, 1, 0),
+            ("awareness", 4, 2, 0, 2, 5, 1, 0),
             (0, 1, 1, 1, 100.0, Some(255.0), Some(60.0), Some(0.04)),
         ),
         (

@@ -41,17 +41,28 @@ fn table(head: &[String], rows: &[Vec<String>]) -> String {
 /// The stage funnel: customers reaching each stage, conversion to the next, drop-off.
 pub(crate) fn funnel(tr: &Tr, cfg: &WorkspaceConfig, map: &JourneyMap, r: &StagesReport) -> String {
     let first = r.stages.first().map_or(0, |s| s.reached).max(1);
+    let last = r.stages.len().saturating_sub(1);
     let rows: Vec<Vec<String>> = r
         .stages
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(i, s)| {
             #[allow(clippy::cast_precision_loss)]
             let share = s.reached as f64 / first as f64;
+            // Customers in the last stage reached the end: nothing to convert to or drop from.
+            let (to_next, drop_off) = if i == last {
+                (String::new(), String::new())
+            } else {
+                (
+                    tr.rate(s.conversion_to_next),
+                    format!("{} ({})", s.drop_off, tr.rate(s.drop_off_rate)),
+                )
+            };
             vec![
                 esc(&stage_name(cfg, map, &s.stage)),
                 format!("{} {}", s.reached, bar(share)),
-                tr.rate(s.conversion_to_next),
-                format!("{} ({})", s.drop_off, tr.rate(s.drop_off_rate)),
+                to_next,
+                drop_off,
                 s.median_time_in_stage_s
                     .map_or_else(String::new, |t| esc(&human_time(tr, t))),
             ]

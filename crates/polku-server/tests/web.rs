@@ -823,6 +823,9 @@ async fn dashboards_measure_the_data_and_narrow_it_to_a_persona() {
     );
     let page = body_text(send(&fx, viewer.get("/dashboards?persona=hr-hanna")).await).await;
     assert!(!page.contains("id=\"no-data\""));
+    // The last stage's customers reached the end of the map: no drop-off is shown for it.
+    let page = body_text(send(&fx, viewer.get("/dashboards?map=hr-hanna-current")).await).await;
+    assert!(!page.contains("<td>0 (0%)</td>"), "{page}");
 }
 
 /// Imports generated events, ad costs and survey answers into the fixture's workspace.

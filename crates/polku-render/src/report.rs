@@ -138,6 +138,13 @@ pub(crate) fn render(input: &ReportInput<'_>, living: &[LivingWorkspace]) -> Str
                 escape(&wtr.kind(m.kind))
             );
         }
+        if living.get(wi).is_some_and(|l| l.attribution.is_some()) {
+            let _ = write!(
+                out,
+                "<li><a href=\"#attribution-{wi}\">{}</a></li>",
+                escape(&wtr.t("attribution-title"))
+            );
+        }
         out.push_str("</ol></li>\n");
     }
     out.push_str("</ol></nav>\n<main>\n");

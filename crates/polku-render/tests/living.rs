@@ -587,6 +587,7 @@ fn living_report_shows_the_attribution_models_side_by_side() {
     };
     let html = report(Some(view));
     assert!(html.contains("id=\"attribution-0\"") && html.contains("Attribuutio malleittain"));
+    assert!(html.contains("<a href=\"#attribution-0\">Attribuutio malleittain</a>"));
     let figure = "<figure class=\"chart attribution-chart\">";
     assert!(html.contains(figure) && html.contains("class=\"measured attribution-credit\""));
     assert!(html.contains("Lineaarinen") && html.contains("Sähköposti"));
@@ -596,5 +597,6 @@ fn living_report_shows_the_attribution_models_side_by_side() {
         ..polku_render::AttributionView::default()
     }));
     assert!(empty.contains("attribuoitavaa ei ole") && !empty.contains(figure));
-    assert!(!report(None).contains("id=\"attribution-0\""));
+    let none = report(None);
+    assert!(!none.contains("id=\"attribution-0\"") && !none.contains("#attribution-0"));
 }

@@ -14,6 +14,12 @@
 //!
 //! - A stage's drop-off: customers who reached it and never reached a later stage. The last
 //!   stage has none, so it is not listed (its touchpoints are).
+//! - A stage's stall: customers who went on took longer in it than expected. The time in a
+//!   stage runs from a customer's first entry to their first entry into a later stage; a stage
+//!   *stalls* against a baseline when its median time is at least half as long again as the
+//!   baseline's and a one-sided Mann–Whitney test on the two sets of times agrees at the 1 %
+//!   level. A stall delays conversions rather than losing them, so it adds no value lost; it
+//!   is listed with its times, after the rows that lose value.
 //! - A touchpoint's drop-off: customers whose journey ended there without converting.
 //! - Downstream conversion: of the customers who went on past the point, the share that
 //!   reached the map's conversion touchpoint (or, without one, its last stage).
@@ -57,6 +63,9 @@ pub const MIN_BASELINE: u64 = 20;
 /// errors above its baseline is flagged. Stricter than 5 % because a map has many points,
 /// each tested against two baselines, and a list of what to fix should not fill with chance.
 const Z_FLAG: f64 = 2.326_347_874_040_841;
+
+/// A stage stalls when its median time is at least this many times its baseline's.
+pub const STALL_RATIO: f64 = 1.5;
 
 /// A stage or a touchpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -168,6 +177,14 @@ pub struct Breakpoint {
     /// The estimated value lost: excess lost × downstream conversion × average value, in
     /// [`BreakpointsReport::currency`].
     pub value_lost: f64,
+    /// For a stage: the median time, in seconds, that the customers who went on spent in it.
+    pub median_time_in_stage_s: Option<f64>,
+    /// For a stage: the baseline median time in it, in seconds (the shorter of the baselines
+    /// that flag a stall, else of those known).
+    pub expected_time_in_stage_s: Option<f64>,
+    /// For a stage: which baselines its time in stage exceeds (see [`STALL_RATIO`]); none
+    /// when it does not stall.
+    pub stalled_by: Option<Baseline>,
 }
 
 /// The breakpoints of a map.
@@ -202,6 +219,8 @@ pub struct BreakpointsReport {
 #[derive(Debug, Default, Clone)]
 struct Period {
     stages: Vec<[u64; 4]>,
+    /// Per stage, the time in it (µs) of each customer who went on to a later stage.
+    stage_times: Vec<Vec<i64>>,
     touchpoints: HashMap<String, [u64; 4]>,
 }
 
@@ -213,6 +232,7 @@ impl Period {
     fn new(stage_count: usize) -> Self {
         Period {
             stages: vec![[0; 4]; stage_count],
+            stage_times: vec![Vec::new(); stage_count],
             touchpoints: HashMap::new(),
         }
     }
@@ -223,13 +243,16 @@ impl Period {
         stage_of: &HashMap<&str, usize>,
         is_conversion: &dyn Fn(&[usize], &TimedPath) -> bool,
     ) {
-        // The stage path: the touchpoints' stages, repeats in a row collapsed.
+        // The stage path: the touchpoints' stages with their entry times, repeats in a row
+        // collapsed.
         let mut stages: Vec<usize> = Vec::new();
-        for (t, _) in tp {
+        let mut entered: Vec<i64> = Vec::new();
+        for (t, time) in tp {
             if let Some(&s) = stage_of.get(t.as_str())
                 && stages.last() != Some(&s)
             {
                 stages.push(s);
+                entered.push(*time);
             }
         }
         let converted = is_conversion(&stages, tp);
@@ -237,12 +260,13 @@ impl Period {
             let Some(first) = stages.iter().position(|&x| x == s) else {
                 continue;
             };
-            let went_on = stages[first + 1..].iter().any(|&x| x > s);
+            let next = stages[first + 1..].iter().position(|&x| x > s);
             let c = &mut self.stages[s];
             c[0] += 1;
-            if went_on {
+            if let Some(k) = next {
                 c[2] += 1;
                 c[3] += u64::from(converted);
+                self.stage_times[s].push(entered[first + 1 + k] - entered[first]);
             } else {
                 c[1] += 1;
             }
@@ -296,6 +320,65 @@ fn expectation(now: [u64; 4], base: Option<[u64; 4]>) -> (Option<f64>, bool) {
     (Some(expected), flagged)
 }
 
+/// The Mann–Whitney rank-sum statistic of `a` against `b` as a standard normal score
+/// (ties get their mean rank): large when `a`'s values tend to be larger than `b`'s.
+fn rank_sum_z(a: &[i64], b: &[i64]) -> f64 {
+    let mut all: Vec<(i64, bool)> = a
+        .iter()
+        .map(|&x| (x, true))
+        .chain(b.iter().map(|&x| (x, false)))
+        .collect();
+    all.sort_unstable_by_key(|&(x, _)| x);
+    let mut rank_sum_a = 0.0;
+    let mut i = 0;
+    while i < all.len() {
+        let mut j = i;
+        while j < all.len() && all[j].0 == all[i].0 {
+            j += 1;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let mean_rank = (i + j + 1) as f64 / 2.0;
+        rank_sum_a += mean_rank * all[i..j].iter().filter(|(_, in_a)| *in_a).count() as f64;
+        i = j;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let (n1, n2) = (a.len() as f64, b.len() as f64);
+    let u = rank_sum_a - n1 * (n1 + 1.0) / 2.0;
+    let sd = (n1 * n2 * (n1 + n2 + 1.0) / 12.0).sqrt();
+    if sd > 0.0 {
+        (u - n1 * n2 / 2.0) / sd
+    } else {
+        0.0
+    }
+}
+
+/// A baseline's median time in stage when it has enough customers, and whether `now`'s
+/// times are longer by [`STALL_RATIO`] and by more than chance.
+fn stall(now: &[i64], base: Option<&[i64]>) -> (Option<f64>, bool) {
+    let Some(b) = base.filter(|b| b.len() as u64 >= MIN_BASELINE) else {
+        return (None, false);
+    };
+    let expected = crate::funnel::median(&mut b.to_vec());
+    let mine = crate::funnel::median(&mut now.to_vec());
+    let stalled = match (mine, expected) {
+        (Some(m), Some(e)) => {
+            now.len() as u64 >= MIN_BASELINE
+                && m >= STALL_RATIO * e
+                && m > e
+                && rank_sum_z(now, b) > Z_FLAG
+        }
+        _ => false,
+    };
+    (expected, stalled)
+}
+
+/// Times in a stage: the period's, the baseline period's and everyone else's.
+struct StageTimes<'a> {
+    now: &'a [i64],
+    before: Option<&'a [i64]>,
+    others: Option<&'a [i64]>,
+}
+
 /// One row: its identity, and the counts of the period, the baseline period and everyone
 /// else.
 struct Row<'a> {
@@ -308,6 +391,7 @@ struct Row<'a> {
     before: Option<[u64; 4]>,
     others: Option<[u64; 4]>,
     average_value: Option<f64>,
+    times: Option<StageTimes<'a>>,
 }
 
 fn point(row: Row<'_>) -> Breakpoint {
@@ -331,6 +415,24 @@ fn point(row: Row<'_>) -> Breakpoint {
         .filter(|&e| drop > e)
         .map_or(0.0, |e| (drop - e) * now[0] as f64);
     let downstream = rate(now[3], now[2]);
+    let (median_time, expected_time, stalled_by) = match &row.times {
+        Some(t) => {
+            let (previous, by_previous) = stall(t.now, t.before);
+            let (others, by_others) = stall(t.now, t.others);
+            let flagged = lower(
+                previous.filter(|_| by_previous),
+                others.filter(|_| by_others),
+            );
+            (
+                crate::funnel::median_seconds(&mut t.now.to_vec()),
+                flagged
+                    .or_else(|| lower(previous, others))
+                    .map(|us| us / 1e6),
+                Baseline::of(by_previous, by_others),
+            )
+        }
+        None => (None, None, None),
+    };
     Breakpoint {
         kind: row.kind,
         id: row.id.to_owned(),
@@ -348,6 +450,9 @@ fn point(row: Row<'_>) -> Breakpoint {
         downstream_conversion: downstream,
         average_value: row.average_value,
         value_lost: excess * downstream * row.average_value.unwrap_or(1.0),
+        median_time_in_stage_s: median_time,
+        expected_time_in_stage_s: expected_time,
+        stalled_by,
     }
 }
 
@@ -566,6 +671,15 @@ impl Analytics {
             let then = before.get(g).unwrap_or(&empty);
             let persona = g.as_deref();
             let value = group_value(g);
+            // Everyone else's times in each stage, for the stall test.
+            let other_times: Vec<Vec<i64>> = (0..map.stages.len())
+                .map(|i| {
+                    now.iter()
+                        .filter(|(h, _)| *h != g)
+                        .flat_map(|(_, p)| p.stage_times[i].iter().copied())
+                        .collect()
+                })
+                .collect();
             // The last stage has no later stage to reach: everyone there "leaves" it.
             for (i, stage) in map.stages.iter().enumerate().take(last_stage) {
                 points.push(point(Row {
@@ -578,6 +692,11 @@ impl Analytics {
                     before: Some(then.stages[i]),
                     others: by_persona.then(|| minus(total.stages[i], mine.stages[i])),
                     average_value: value,
+                    times: Some(StageTimes {
+                        now: &mine.stage_times[i],
+                        before: Some(&then.stage_times[i]),
+                        others: by_persona.then_some(other_times[i].as_slice()),
+                    }),
                 }));
             }
             for bound in matcher.touchpoints() {
@@ -600,12 +719,14 @@ impl Analytics {
                     before: then.touchpoint(id),
                     others: by_persona.then(|| minus(all, counts)),
                     average_value: value,
+                    times: None,
                 }));
             }
         }
         points.sort_by(|a, b| {
             b.value_lost
                 .total_cmp(&a.value_lost)
+                .then(b.stalled_by.is_some().cmp(&a.stalled_by.is_some()))
                 .then(b.drop_off_rate.total_cmp(&a.drop_off_rate))
                 .then_with(|| a.persona.cmp(&b.persona))
                 .then_with(|| a.id.cmp(&b.id))
@@ -692,6 +813,7 @@ mod tests {
             before,
             others,
             average_value: Some(50.0),
+            times: None,
         })
     }
 
@@ -736,6 +858,30 @@ mod tests {
         assert_eq!(b.expected_previous, None, "under {MIN_BASELINE} customers");
         assert_eq!(b.flagged_by, Some(Baseline::OtherPersonas));
         assert!((b.excess_lost - 20.0).abs() < 1e-9);
+    }
+
+    /// Worked by hand: `a` = 4, 5, 6 above `b` = 1, 2, 3 has rank sum 15, U = 15 − 6 = 9,
+    /// mean 4.5, standard deviation √(3 · 3 · 7 / 12) = 2.291: z = 1.964.
+    #[test]
+    fn the_rank_sum_score_by_hand() {
+        assert!((rank_sum_z(&[4, 5, 6], &[1, 2, 3]) - 1.964).abs() < 1e-3);
+        assert!((rank_sum_z(&[1, 2, 3], &[4, 5, 6]) + 1.964).abs() < 1e-3);
+        // All tied: no evidence either way.
+        assert!(rank_sum_z(&[7, 7], &[7, 7, 7]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_stall_needs_a_longer_median_more_customers_and_more_than_chance() {
+        let base: Vec<i64> = (0..40).map(|i| 100 + i).collect();
+        let slow: Vec<i64> = (0..40).map(|i| 200 + i).collect();
+        assert_eq!(stall(&slow, Some(&base)), (Some(119.5), true));
+        // Longer, but not half as long again.
+        let bit_slower: Vec<i64> = (0..40).map(|i| 140 + i).collect();
+        assert!(!stall(&bit_slower, Some(&base)).1);
+        // Too few customers on either side.
+        assert!(!stall(&slow[..19], Some(&base)).1);
+        assert_eq!(stall(&slow, Some(&base[..19])), (None, false));
+        assert_eq!(stall(&slow, None), (None, false));
     }
 
     proptest! {

@@ -119,6 +119,79 @@ fn the_planted_drop_comes_first() {
     assert!(a.breakpoints(&ws.model(), "nope", period, None).is_err());
 }
 
+/// The same journeys without a planted drop, but in the second four weeks the customers who
+/// buy take days instead of minutes from pricing to the purchase: consideration stalls.
+#[test]
+fn a_planted_stall_is_found_against_the_previous_period() {
+    let mut ws = TestWorkspace::new();
+    ws.map("shop", MAP);
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    let mut rows: Vec<Ev> = Vec::new();
+    for c in 0..3000 {
+        let who = format!("c{c}");
+        let late = c % 2 == 1;
+        let day = rng.random_range(0..20) + if late { 28 } else { 0 };
+        let mut t = day * D + rng.random_range(0..600) * MIN;
+        let mut converted = true;
+        for (event, leave) in [
+            ("ad_click", 0.3),
+            ("guide_view", 0.2),
+            ("pricing_view", 0.2),
+        ] {
+            rows.push(ev(&who, t, event));
+            t += rng.random_range(1..60) * MIN;
+            if rng.random_bool(leave) {
+                converted = false;
+                break;
+            }
+        }
+        if converted {
+            if late {
+                t += rng.random_range(2..6) * D;
+            }
+            rows.push(ev(&who, t, "purchase"));
+        }
+    }
+    ws.events("imp1-00000", &rows);
+    let a = Analytics::open(ws.root()).unwrap();
+    let period = TimeRange {
+        from_us: Some(T0 + 28 * D),
+        to_us: Some(T0 + 56 * D),
+    };
+    let r = a.breakpoints(&ws.model(), "shop", period, None).unwrap();
+    let stalled: Vec<&str> = r
+        .breakpoints
+        .iter()
+        .filter(|b| b.stalled_by.is_some())
+        .map(|b| b.id.as_str())
+        .collect();
+    assert_eq!(stalled, ["consideration"], "{:#?}", r.breakpoints);
+    let b = r
+        .breakpoints
+        .iter()
+        .find(|b| b.id == "consideration")
+        .unwrap();
+    assert_eq!(b.stalled_by, Some(Baseline::PreviousPeriod));
+    let (now, before) = (
+        b.median_time_in_stage_s.unwrap(),
+        b.expected_time_in_stage_s.unwrap(),
+    );
+    // Minutes before (two steps of 1–59 minutes), days now.
+    assert!(before > 60.0 && before < 2.0 * 3600.0, "{b:?}");
+    assert!(now > 2.0 * 86_400.0 && now < 6.0 * 86_400.0, "{b:?}");
+    // A stall delays conversions: it loses nothing, and it leads the rows that lose nothing.
+    assert!(b.value_lost.abs() < 1e-9, "{b:?}");
+    let first_free = r
+        .breakpoints
+        .iter()
+        .position(|x| x.value_lost == 0.0)
+        .unwrap();
+    assert_eq!(r.breakpoints[first_free].id, "consideration");
+    // Touchpoints have no time in stage.
+    let pricing = r.breakpoints.iter().find(|b| b.id == "pricing").unwrap();
+    assert_eq!(pricing.median_time_in_stage_s, None);
+}
+
 /// Two personas by a `segment` property (and a few customers no rule takes), the same journeys
 /// as above in both periods except two planted drops: business customers always leave at
 /// pricing three times as often as consumers (a persona drop the previous period cannot show),

@@ -172,6 +172,17 @@ pub struct BreakpointItem {
     pub excess_lost: f64,
     /// The estimated value lost.
     pub value_lost: f64,
+    /// For a stage whose customers take longer in it than expected: the times.
+    pub stall: Option<StallTimes>,
+}
+
+/// How long the customers who went on spent in a stalling stage, against the expectation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StallTimes {
+    /// The median time in the stage, in seconds.
+    pub median_s: f64,
+    /// The baseline's median time, in seconds.
+    pub expected_s: f64,
 }
 
 /// The distributions of time and touchpoints before conversion.
@@ -815,7 +826,7 @@ fn breakpoint_row_h(data: &BreakpointsData) -> f64 {
         || data
             .items
             .iter()
-            .any(|b| b.flagged_by.is_some() || b.expected_others.is_some())
+            .any(|b| b.flagged_by.is_some() || b.expected_others.is_some() || b.stall.is_some())
     {
         BP_ROW_H3
     } else {
@@ -958,6 +969,24 @@ pub fn breakpoints_chart(data: &BreakpointsData, lang: Language) -> Svg {
         out.text_line(lx, y + 34.0, &detail, &detail_st);
         if row_h > BP_ROW_H {
             let (baselines, flag) = baseline_line(&tr, b);
+            // A stall's times come first on the line: they are why the row is listed.
+            let baselines = match b.stall {
+                Some(st) => {
+                    let times = tr.args(
+                        "chart-breakpoints-stall",
+                        &[
+                            ("now", tr.duration(st.median_s)),
+                            ("expected", tr.duration(st.expected_s)),
+                        ],
+                    );
+                    if baselines.is_empty() {
+                        times
+                    } else {
+                        format!("{times} · {baselines}")
+                    }
+                }
+                None => baselines,
+            };
             let flag_w = flag.as_ref().map_or(0.0, |f| flag_st.width(f) + 8.0);
             let baselines = fit(&baselines, &detail_st, BP_LABEL_W - 36.0 - flag_w);
             out.text_line(lx, y + 49.0, &baselines, &detail_st.color(color::MUTED));
@@ -975,6 +1004,8 @@ pub fn breakpoints_chart(data: &BreakpointsData, lang: Language) -> Svg {
             .fill(color::NEGATIVE)
             .end();
         let value = match &data.currency {
+            // A stall delays conversions rather than losing them.
+            _ if b.value_lost <= 0.0 && b.stall.is_some() => tr.t("chart-breakpoints-slower"),
             Some(cur) => tr.money(b.value_lost, cur),
             None => tr.args(
                 "chart-breakpoints-customers",
@@ -1376,6 +1407,7 @@ mod tests {
                     drop_off_rate: 0.5, expected_rate: Some(0.2), persona: None,
                     expected_previous: Some(0.2), expected_others: by_persona.then_some(0.3),
                     flagged_by: Some(BreakpointFlag::Both), excess_lost: 3.0, value_lost: *v,
+                    stall: None,
                 }).collect(),
             };
             let bars = breakpoint_bars(&data, 0.0);

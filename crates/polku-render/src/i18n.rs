@@ -181,6 +181,24 @@ impl Messages {
             Language::En => format!("{v}%"),
         }
     }
+
+    /// A duration in the largest unit that keeps it readable, with at most one decimal:
+    /// `3,5 pv` / `3.5 d`, `2 h`, `12 min` (no-break space before the unit).
+    #[must_use]
+    pub fn duration(&self, seconds: f64) -> String {
+        let (value, fi, en) = if seconds >= 86_400.0 {
+            (seconds / 86_400.0, "pv", "d")
+        } else if seconds >= 3600.0 {
+            (seconds / 3600.0, "h", "h")
+        } else {
+            (seconds / 60.0, "min", "min")
+        };
+        let unit = match self.lang {
+            Language::Fi => fi,
+            Language::En => en,
+        };
+        format!("{}\u{a0}{unit}", self.number(value, 1))
+    }
 }
 
 /// The ids of the messages a Fluent source defines, sorted: the test that every language
@@ -359,6 +377,9 @@ mod tests {
         assert_eq!(en.percent(0.0), "0%");
         assert_eq!(en.percent(1.0), "100%");
         assert_eq!(en.money(12_345.4, "€"), "€12,345");
+        assert_eq!(fi.duration(3.5 * 86_400.0), "3,5\u{a0}pv");
+        assert_eq!(en.duration(2.0 * 3600.0), "2\u{a0}h");
+        assert_eq!(en.duration(90.0), "1.5\u{a0}min");
         assert_eq!(fi.money(12_345.6, "€"), "12\u{a0}346\u{a0}€");
         assert_eq!(
             fi.args("kpi-target", &[("value", "5 min".into())]),

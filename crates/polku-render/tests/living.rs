@@ -7,8 +7,8 @@ use polku_model::{JourneyMap, Language, Persona, WorkspaceConfig};
 use polku_render::charts::{
     BreakpointFlag, BreakpointItem, BreakpointsData, DistributionData, EmotionCurveData,
     EmotionStage, FunnelData, FunnelStep, HistBucket, PeriodUnit, RetentionCell, RetentionData,
-    SankeyData, SankeyLink, SankeyNode, breakpoints_chart, distributions_chart, emotion_chart,
-    funnel_chart, retention_chart, sankey_chart,
+    SankeyData, SankeyLink, SankeyNode, StallTimes, breakpoints_chart, distributions_chart,
+    emotion_chart, funnel_chart, retention_chart, sankey_chart,
 };
 use polku_render::{
     InterviewStageData, LivingWorkspace, MapData, MeasuredMap, Paper, PosterInput, ReportInput,
@@ -197,6 +197,7 @@ fn breakpoints() -> BreakpointsData {
                 flagged_by: None,
                 excess_lost: 100.0,
                 value_lost: 12_500.0,
+                stall: None,
             },
             BreakpointItem {
                 label: "Consideration".into(),
@@ -211,6 +212,7 @@ fn breakpoints() -> BreakpointsData {
                 flagged_by: None,
                 excess_lost: 30.0,
                 value_lost: 2_500.0,
+                stall: None,
             },
         ],
     }
@@ -230,6 +232,40 @@ fn breakpoints_are_ranked_with_owner_and_value_lost() {
     insta::assert_snapshot!("breakpoints_en", svg.as_str());
     let none = breakpoints_chart(&BreakpointsData::default(), Language::Fi);
     assert!(has(&none, "Missään vaiheessa"));
+}
+
+#[test]
+fn a_stalling_stage_shows_its_times_instead_of_a_value() {
+    let mut data = breakpoints();
+    data.items.push(BreakpointItem {
+        label: "Decision".into(),
+        stage: "Decision".into(),
+        owner: None,
+        reached: 300,
+        drop_off_rate: 0.1,
+        expected_rate: Some(0.1),
+        persona: None,
+        expected_previous: Some(0.1),
+        expected_others: None,
+        flagged_by: None,
+        excess_lost: 0.0,
+        value_lost: 0.0,
+        stall: Some(StallTimes {
+            median_s: 3.5 * 86_400.0,
+            expected_s: 20.0 * 3600.0,
+        }),
+    });
+    let svg = breakpoints_chart(&data, Language::En);
+    parses(&svg);
+    // `texts` reads no-break spaces as spaces.
+    assert!(has(
+        &svg,
+        "in the stage 3.5 d, expected 20 h · previous period 10%"
+    ));
+    assert!(texts(&svg).iter().any(|t| t == "slower than expected"));
+    let fi = breakpoints_chart(&data, Language::Fi);
+    assert!(has(&fi, "vaiheessa 3,5 pv, odotettu 20 h"));
+    assert!(texts(&fi).iter().any(|t| t == "odotettua hitaampi"));
 }
 
 #[test]

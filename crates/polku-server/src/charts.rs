@@ -64,7 +64,7 @@ pub(crate) fn funnel(tr: &Tr, cfg: &WorkspaceConfig, map: &JourneyMap, r: &Stage
                 to_next,
                 drop_off,
                 s.median_time_in_stage_s
-                    .map_or_else(String::new, |t| esc(&human_time(tr, t))),
+                    .map_or_else(String::new, |t| esc(&tr.duration(t))),
             ]
         })
         .collect();
@@ -381,14 +381,4 @@ fn touchpoint_name(map: &JourneyMap, id: &str) -> String {
         .flat_map(|s| &s.touchpoints)
         .find(|t| t.id.as_str() == id)
         .map_or_else(|| id.to_owned(), |t| t.name.clone())
-}
-
-fn human_time(tr: &Tr, seconds: f64) -> String {
-    if seconds >= 86_400.0 {
-        tr.args("time-days", &[("n", tr.number(seconds / 86_400.0, 1))])
-    } else if seconds >= 3600.0 {
-        tr.args("time-hours", &[("n", tr.number(seconds / 3600.0, 1))])
-    } else {
-        tr.args("time-minutes", &[("n", tr.number(seconds / 60.0, 1))])
-    }
 }

@@ -23,7 +23,7 @@ use polku_model::{JourneyMap, Workspace, WorkspaceConfig};
 use polku_render::charts::{
     BreakpointFlag, BreakpointItem, BreakpointsData, DistributionData, EmotionCurveData,
     EmotionStage, FunnelData, FunnelStep, HistBucket, PeriodUnit, RetentionCell, RetentionData,
-    SankeyData, SankeyLink, SankeyNode,
+    SankeyData, SankeyLink, SankeyNode, StallTimes,
 };
 use polku_render::{
     AttributionView, InterviewStageData, LivingWorkspace, MapData, MeasuredMap, ReportInput,
@@ -418,7 +418,7 @@ fn breakpoints_data(model: &Workspace, map: &JourneyMap, r: &BreakpointsReport) 
         items: r
             .breakpoints
             .iter()
-            .filter(|b| b.value_lost > 0.0)
+            .filter(|b| b.value_lost > 0.0 || b.stalled_by.is_some())
             .take(8)
             .map(|b| BreakpointItem {
                 label: match b.kind {
@@ -445,6 +445,13 @@ fn breakpoints_data(model: &Workspace, map: &JourneyMap, r: &BreakpointsReport) 
                 }),
                 excess_lost: b.excess_lost,
                 value_lost: b.value_lost,
+                stall: b
+                    .stalled_by
+                    .and(b.median_time_in_stage_s.zip(b.expected_time_in_stage_s))
+                    .map(|(median_s, expected_s)| StallTimes {
+                        median_s,
+                        expected_s,
+                    }),
             })
             .collect(),
     }

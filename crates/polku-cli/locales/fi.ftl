@@ -1,0 +1,157 @@
+# polkun analyysikomentojen sanat suomeksi: taulukot ja huomautukset virhevirrassa.
+# CSV ja JSON eivät käytä näitä.
+
+## Yhteiset
+
+unit-day = pv
+unit-customers = asiakkaat
+unit-sessions = istunnot
+kind-stage = vaihe
+kind-touchpoint = kosketuspiste
+kind-channel = kanava
+note-no-events = huom: työtilassa ei ole vielä tapahtumia (tuo niitä komennolla `polku import`)
+note-step-missing = huom: askel `{ $step }` ei ole datan tapahtuman nimi eikä `match`-säännöin sidotun kartan kosketuspisteen tai vaiheen tunnus, joten sen määrä on 0
+note-step-missing-period = huom: askel `{ $step }` ei ole jakson datan tapahtuman nimi eikä `match`-säännöin sidotun kartan kosketuspisteen tai vaiheen tunnus, joten sen määrä on 0
+note-map-unbound = huom: kartalla `{ $map }` ei ole match-sääntöjä, joten mikään tapahtuma ei kuulu sen kosketuspisteisiin tai vaiheisiin (lisää kosketuspisteille `match:`-säännöt; ks. docs/workspace-format.md)
+note-unmatched = huom: { $unmatched } tapahtumaa { $events }:stä ei osu mihinkään kartan `{ $map }` kosketuspisteeseen: { $listed }
+
+## funnel
+
+funnel-step = askel
+funnel-of-first = ensimmäisestä
+funnel-of-previous = edellisestä
+funnel-median-time = mediaaniaika
+funnel-order = järjestys: { $order }, { $window }
+funnel-order-ordered = järjestyksessä
+funnel-order-strict = peräkkäin
+funnel-order-any = missä järjestyksessä tahansa
+funnel-no-window = ei aikaikkunaa
+funnel-window = aikaikkuna { $window }
+
+## breakpoints
+
+bp-where = kohta
+bp-persona = persona
+bp-owner = omistaja
+bp-reached = saavutti
+bp-drop-off = putoaa
+bp-before = ennen
+bp-others = muut
+bp-baseline = vertailu
+bp-lost = menetetty
+bp-value-lost = menetetty arvo
+bp-value-lost-in = menetetty arvo ({ $currency })
+bp-customers-lost = menetetyt asiakkaat
+bp-na = –
+bp-all = kaikki
+bp-flag-previous = edellinen
+bp-flag-personas = personat
+bp-flag-both = molemmat
+bp-heading = { $map }: { $from } – { $to } verrattuna jaksoon { $base-from } – { $base-to }
+bp-heading-personas = { $map }: { $from } – { $to } verrattuna jaksoon { $base-from } – { $base-to } ja muihin personiin
+bp-legend = ennen: samojen asiakkaiden putoaminen vertailujaksolla; muut: kaikkien muiden putoaminen samalla jaksolla; vertailu: kumman putoaminen ylittyy enemmän kuin sattumalta
+bp-value-formula = menetetty arvo = menetetyt × konversio eteenpäin × keskiarvo (kaikkiaan { $value })
+bp-value-formula-persona = menetetty arvo = menetetyt × konversio eteenpäin × keskiarvo (personoittain; kaikkiaan { $value })
+bp-currencies = konversioiden arvot ovat eri valuutoissa ({ $currencies }), eikä niitä lasketa yhteen: menetetty arvo on konvertoituneina asiakkaina
+bp-no-values = datassa ei ole arvoja: menetetty arvo on konvertoituneina asiakkaina
+
+## abtest
+
+ab-variant = variantti
+ab-customers = asiakkaat
+ab-converted = konvertoi
+ab-rate = osuus
+ab-interval = 95 %:n väli
+ab-test-z-test = z-testi
+ab-test-chi-square = khiin neliö -testi
+ab-statistic = { $test }: testisuure { $statistic }, p = { $p }
+ab-crossed-over = { $count ->
+    [one] { $n } asiakas näki useamman kuin yhden variantin (laskettu ensimmäiseen)
+   *[other] { $n } asiakasta näki useamman kuin yhden variantin (laskettu ensimmäiseen)
+}
+ab-too-small = Otos on liian pieni varianttien erottamiseen: jokainen variantti tarvitsee vähintään { $min } asiakasta sekä 5 odotettua konversiota ja ei-konversiota.
+ab-differ = Variantit eroavat (p = { $p }, kaksisuuntainen): { $best } konvertoi parhaiten.
+ab-no-difference = Varianttien välillä ei ole merkitsevää eroa (p = { $p }, kaksisuuntainen).
+ab-no-test = Ei testiä: varianteilla ei ole asiakkaita tai vaihtelua.
+
+## kpis
+
+kpi-traffic = liikenne
+kpi-user = käyttäjä
+kpi-sales = myynti
+kpi-page-views = sivunkatselut
+kpi-visits = käynnit
+kpi-visitors = kävijät
+kpi-new = uudet
+kpi-returning = palaavat
+kpi-visit-frequency = käyntiä/kävijä
+kpi-ctr = CTR
+kpi-avg-visit = käynti keskim.
+kpi-subscriptions = tilaukset
+kpi-comments = kommentit
+kpi-leads = liidit
+kpi-converted = konvertoi
+kpi-lead-quality = liidien laatu
+kpi-conversions = konversiot
+kpi-value = arvo
+kpi-spend = kulut
+kpi-cost-per-lead = kulu/liidi
+kpi-roas = ROAS
+
+## attribution
+
+at-summary = { $journeys } polkua, { $conversions } konversiota ({ $conversion }), arvo { $value }; kosketukset: { $touches }
+at-touches-channel = käynnit kanavaryhmittäin
+at-touches-touchpoint = kosketuspisteet
+at-lookback = , katsaus taaksepäin { $lookback }
+at-persona = ; vain persona { $persona }
+at-conversions = KONVERSIOT
+at-value = ARVO
+at-total = yhteensä
+at-empty = { $rows } riviä ilman kanavaa jätettiin pois ({ $conversions } konversiota, arvo { $value })
+at-costs = KULUT
+at-spend = kulut
+at-leads = liidit
+at-per-lead = per liidi
+at-cpa = CPA { $model }
+at-roas = ROAS
+at-spend-persona = (kulut ovat kunkin kanavan koko mainoskulut, ja niitä verrataan persoonan { $persona } polkujen hyvitykseen: kulutaulukossa ei ole asiakkaita)
+at-self-reported = OMA ILMOITUS
+at-answers = vastaukset
+at-share = osuus
+at-agreement = yhtäpitävyys
+at-agreement-legend = (yhtäpitävyys: se osuus hyvityksestä, joka osuu vastaajien kertomiin kanaviin; kanavittain pienemmän osuuden summa)
+
+## paths
+
+paths-path = polku
+paths-journeys = polkuja
+paths-share = osuus
+paths-other = muut
+paths-total = { $n ->
+    [one] { $n } polku
+   *[other] { $n } polkua
+}
+paths-what-event = tapahtuman nimi
+paths-what-channel = kanavaryhmä
+paths-what-touchpoint = kartan `{ $map }` kosketuspiste
+paths-what-stage = kartan `{ $map }` vaihe
+paths-what-node = solmu
+note-paths-no-start = huom: `{ $name }` ei ole laskettujen tapahtumien { $what }, joten mikään polku ei ala siitä (--node event|channel|touchpoint|stage kertoo, mitä solmut ovat)
+note-paths-no-end = huom: `{ $name }` ei ole laskettujen tapahtumien { $what }, joten mikään polku ei pääty siihen (--node event|channel|touchpoint|stage kertoo, mitä solmut ovat)
+
+## stages
+
+stages-heading = { $map }: { $customers } asiakasta
+stages-stage = vaihe
+stages-reached = saavutti
+stages-to-next = seuraavaan vaiheeseen
+stages-drop-off = putoaa
+stages-median-time = mediaaniaika vaiheessa
+stages-moves = siirtymät vaiheiden välillä (rivi: mistä, sarake: mihin)
+stages-backward = { $n ->
+    [one] { $n } siirtymä taaksepäin
+   *[other] { $n } siirtymää taaksepäin
+}
+stages-unmatched = { $unmatched } tapahtumaa { $events }:stä ei osu mihinkään kosketuspisteeseen: { $listed }
+note-stages-unmatched = huom: { $unmatched } tapahtumaa { $events }:stä ei osu mihinkään kartan kosketuspisteeseen

@@ -155,3 +155,66 @@ stages-backward = { $n ->
 }
 stages-unmatched = { $unmatched } of { $events } events match no touchpoint: { $listed }
 note-stages-unmatched = note: { $unmatched } of { $events } events match no touchpoint of the map
+
+## retention and repeat
+
+retention-cohort = cohort
+repeat-customers = repeat customers
+repeat-rate = repeat rate
+
+## personas
+
+personas-none = no persona
+personas-rules = rules
+personas-wrote = wrote { $file }
+suggest-heading = { $customers } customers in { $k } segments (seed { $seed }
+suggest-silhouette = , silhouette { $silhouette }
+suggest-segment = segment
+suggest-segment-n = segment { $segment }
+suggest-label = label
+suggest-trait = { $feature } = { $value }: { $share } of the segment, { $all } of all
+suggest-no-traits = no value sets it apart; it differs in its numbers
+
+## interviews
+
+interviews-heading = { $map }: { $interviews } interviews
+interviews-heading-persona = { $map }: { $interviews } interviews of { $persona }
+interviews-interviews = interviews
+interviews-emotion = emotion
+interviews-spread = spread
+interviews-touchpoints = touchpoints mentioned
+interviews-successes = went well
+interviews-joys = delighted
+interviews-failures = failed
+interviews-elsewhere = { $n ->
+    [one] { $n } interview step names a stage that is not on the map
+   *[other] { $n } interview steps name a stage that is not on the map
+}
+
+## segments and stats
+
+note-persona-no-rules = note: persona `{ $persona }` has no rules, so every customer on its map is listed
+stats-events = events
+stats-from = from
+stats-to = to
+stats-by-source = by source
+stats-by-channel = by channel group
+stats-cost-rows = cost rows
+stats-survey = survey
+stats-answers = { $n ->
+    [one] { $n } answer
+   *[other] { $n } answers
+}
+stats-interviews = interviews
+stats-imports = imports
+
+## distributions
+
+dist-heading = { $converted } customers converted ({ $conversion })
+dist-time = time to conversion
+dist-touchpoints = touchpoints before
+dist-month = a month or more
+dist-three = 3 or more touchpoints
+dist-six = 6 or more touchpoints
+dist-here = here
+dist-seeds = in the seed surveys

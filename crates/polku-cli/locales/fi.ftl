@@ -21,9 +21,9 @@ funnel-step = askel
 funnel-of-first = ensimmäisestä
 funnel-of-previous = edellisestä
 funnel-median-time = mediaaniaika
-funnel-order = järjestys: { $order }, { $window }
+funnel-order = askeleet { $order }, { $window }
 funnel-order-ordered = järjestyksessä
-funnel-order-strict = peräkkäin
+funnel-order-strict = tiukasti peräkkäin
 funnel-order-any = missä järjestyksessä tahansa
 funnel-no-window = ei aikaikkunaa
 funnel-window = aikaikkuna { $window }
@@ -132,13 +132,13 @@ paths-total = { $n ->
     [one] { $n } polku
    *[other] { $n } polkua
 }
-paths-what-event = tapahtuman nimi
-paths-what-channel = kanavaryhmä
-paths-what-touchpoint = kartan `{ $map }` kosketuspiste
-paths-what-stage = kartan `{ $map }` vaihe
-paths-what-node = solmu
-note-paths-no-start = huom: `{ $name }` ei ole laskettujen tapahtumien { $what }, joten mikään polku ei ala siitä (--node event|channel|touchpoint|stage kertoo, mitä solmut ovat)
-note-paths-no-end = huom: `{ $name }` ei ole laskettujen tapahtumien { $what }, joten mikään polku ei pääty siihen (--node event|channel|touchpoint|stage kertoo, mitä solmut ovat)
+paths-what-event = tapahtuman nimeä
+paths-what-channel = kanavaryhmää
+paths-what-touchpoint = kartan `{ $map }` kosketuspistettä
+paths-what-stage = kartan `{ $map }` vaihetta
+paths-what-node = solmua
+note-paths-no-start = huom: lasketuissa tapahtumissa ei ole { $what } `{ $name }`, joten mikään polku ei ala siitä (--node event|channel|touchpoint|stage kertoo, mitä solmut ovat)
+note-paths-no-end = huom: lasketuissa tapahtumissa ei ole { $what } `{ $name }`, joten mikään polku ei pääty siihen (--node event|channel|touchpoint|stage kertoo, mitä solmut ovat)
 
 ## stages
 
@@ -155,3 +155,66 @@ stages-backward = { $n ->
 }
 stages-unmatched = { $unmatched } tapahtumaa { $events }:stä ei osu mihinkään kosketuspisteeseen: { $listed }
 note-stages-unmatched = huom: { $unmatched } tapahtumaa { $events }:stä ei osu mihinkään kartan kosketuspisteeseen
+
+## retention and repeat
+
+retention-cohort = kohortti
+repeat-customers = palaavat asiakkaat
+repeat-rate = palaavien osuus
+
+## personas
+
+personas-none = ei personaa
+personas-rules = sääntöjä
+personas-wrote = kirjoitettiin { $file }
+suggest-heading = { $customers } asiakasta { $k } segmentissä (siemen { $seed }
+suggest-silhouette = , siluetti { $silhouette }
+suggest-segment = segmentti
+suggest-segment-n = segmentti { $segment }
+suggest-label = nimi
+suggest-trait = { $feature } = { $value }: { $share } segmentistä, { $all } kaikista
+suggest-no-traits = mikään arvo ei erota sitä muista; se eroaa luvuiltaan
+
+## interviews
+
+interviews-heading = { $map }: { $interviews } haastattelua
+interviews-heading-persona = { $map }: { $interviews } haastattelua, persona { $persona }
+interviews-interviews = haastatteluja
+interviews-emotion = tunne
+interviews-spread = hajonta
+interviews-touchpoints = mainitut kosketuspisteet
+interviews-successes = onnistui
+interviews-joys = ilahdutti
+interviews-failures = epäonnistui
+interviews-elsewhere = { $n ->
+    [one] { $n } haastattelun askel nimeää vaiheen, jota kartalla ei ole
+   *[other] { $n } haastattelun askelta nimeää vaiheen, jota kartalla ei ole
+}
+
+## segments and stats
+
+note-persona-no-rules = huom: personalla `{ $persona }` ei ole sääntöjä, joten kaikki sen kartan asiakkaat luetellaan
+stats-events = tapahtumat
+stats-from = alkaen
+stats-to = asti
+stats-by-source = lähteittäin
+stats-by-channel = kanavaryhmittäin
+stats-cost-rows = kulurivit
+stats-survey = kysely
+stats-answers = { $n ->
+    [one] { $n } vastaus
+   *[other] { $n } vastausta
+}
+stats-interviews = haastattelut
+stats-imports = tuonnit
+
+## distributions
+
+dist-heading = { $converted } asiakasta konvertoi ({ $conversion })
+dist-time = aika konversioon
+dist-touchpoints = kosketuspisteitä ennen
+dist-month = kuukausi tai enemmän
+dist-three = 3 tai useampi kosketuspiste
+dist-six = 6 tai useampi kosketuspiste
+dist-here = tässä
+dist-seeds = vertailututkimuksissa

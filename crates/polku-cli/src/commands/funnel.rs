@@ -356,11 +356,6 @@ pub(crate) fn note(text: &str) {
     let _ = writeln!(stderr, "{text}");
 }
 
-/// A share as a percentage with one decimal.
-pub(crate) fn percent(x: f64) -> String {
-    format!("{:.1} %", x * 100.0)
-}
-
 /// A CSV field, quoted when needed.
 pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {

@@ -218,3 +218,10 @@ dist-three = 3 or more touchpoints
 dist-six = 6 or more touchpoints
 dist-here = here
 dist-seeds = in the seed surveys
+
+## collected events
+
+note-collected-refused = { $n ->
+    [one] note: { $n } collected message was refused; it is in .polku/spool/rejected-*.ndjson
+   *[other] note: { $n } collected messages were refused; they are in .polku/spool/rejected-*.ndjson
+}

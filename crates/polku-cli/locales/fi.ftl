@@ -218,3 +218,10 @@ dist-three = 3 tai useampi kosketuspiste
 dist-six = 6 tai useampi kosketuspiste
 dist-here = tässä
 dist-seeds = vertailututkimuksissa
+
+## collected events
+
+note-collected-refused = { $n ->
+    [one] huom: { $n } kerätty viesti hylättiin; se on tiedostossa .polku/spool/rejected-*.ndjson
+   *[other] huom: { $n } kerättyä viestiä hylättiin; ne ovat tiedostoissa .polku/spool/rejected-*.ndjson
+}

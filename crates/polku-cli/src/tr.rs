@@ -7,6 +7,7 @@
 
 use polku_model::Language;
 use polku_render::i18n::Messages;
+use polku_store::WorkspaceDir;
 
 const FI: &str = include_str!("../locales/fi.ftl");
 const EN: &str = include_str!("../locales/en.ftl");
@@ -30,6 +31,15 @@ impl Tr {
         Tr {
             messages: Messages::new(lang, FI, EN),
         }
+    }
+
+    /// The words of the workspace's language; English when its documents do not load, so a
+    /// command that only reads the data still runs on a workspace with errors.
+    pub(crate) fn of(dir: &WorkspaceDir) -> Tr {
+        Tr::new(
+            dir.load()
+                .map_or(Language::En, |model| model.config.doc.language),
+        )
     }
 
     /// A number with exactly `decimals` decimals, so that a column lines up: `12.50` in

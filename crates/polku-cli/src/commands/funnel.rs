@@ -281,7 +281,7 @@ pub(crate) fn open(workspace: &Path) -> anyhow::Result<(Workspace, Analytics)> {
         }
         Err(LoadError::Store(e)) => return Err(e.into()),
     };
-    super::fold_collected(workspace)?;
+    super::fold_collected(workspace, &tr(&model))?;
     let analytics = Analytics::open(workspace)
         .with_context(|| format!("cannot read the data of {}", workspace.display()))?;
     if analytics.event_files().is_empty() {

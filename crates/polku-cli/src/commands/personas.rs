@@ -193,7 +193,9 @@ fn suggest(args: &SuggestArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
                 );
                 text.push('\n');
             } else {
-                super::note(&format!("wrote {}", file.display()));
+                super::note(
+                    &tr(&model).args("personas-wrote", &[("file", file.display().to_string())]),
+                );
             }
         }
     }

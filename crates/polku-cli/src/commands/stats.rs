@@ -4,7 +4,6 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use polku_model::Language;
 use polku_store::stats::{Stats, stats};
 
 use crate::tr::Tr;
@@ -60,19 +59,13 @@ fn j<T: serde::Serialize>(v: &T) -> String {
 /// # Errors
 /// When the workspace's data cannot be read.
 pub fn run(args: &StatsArgs, workspace_dir: &Path) -> anyhow::Result<ExitCode> {
-    let dir = polku_store::WorkspaceDir::open(workspace_dir)?;
-    super::fold_collected(workspace_dir)?;
+    let tr = Tr::of(&polku_store::WorkspaceDir::open(workspace_dir)?);
+    super::fold_collected(workspace_dir, &tr)?;
     let s = stats(workspace_dir)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         StatsFormat::Json => writeln!(out, "{}", to_json(&s))?,
-        StatsFormat::Text => {
-            // The counts are worth showing even when a document has errors: then in English.
-            let lang = dir
-                .load()
-                .map_or(Language::En, |model| model.config.doc.language);
-            out.write_all(text(&Tr::new(lang), &s).as_bytes())?;
-        }
+        StatsFormat::Text => out.write_all(text(&tr, &s).as_bytes())?,
     }
     Ok(ExitCode::SUCCESS)
 }

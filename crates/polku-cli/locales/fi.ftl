@@ -49,19 +49,19 @@ bp-flag-personas = personat
 bp-flag-both = molemmat
 bp-heading = { $map }: { $from } – { $to } verrattuna jaksoon { $base-from } – { $base-to }
 bp-heading-personas = { $map }: { $from } – { $to } verrattuna jaksoon { $base-from } – { $base-to } ja muihin personiin
-bp-legend = ennen: samojen asiakkaiden putoaminen vertailujaksolla; muut: kaikkien muiden putoaminen samalla jaksolla; vertailu: kumman putoaminen ylittyy enemmän kuin sattumalta
+bp-legend = ennen: samojen asiakkaiden putoaminen vertailujaksolla; muut: kaikkien muiden putoaminen samalla jaksolla; vertailu: mitkä niistä putoaminen ylittää enemmän kuin sattuman verran
 bp-value-formula = menetetty arvo = menetetyt × konversio eteenpäin × keskiarvo (kaikkiaan { $value })
 bp-value-formula-persona = menetetty arvo = menetetyt × konversio eteenpäin × keskiarvo (personoittain; kaikkiaan { $value })
-bp-currencies = konversioiden arvot ovat eri valuutoissa ({ $currencies }), eikä niitä lasketa yhteen: menetetty arvo on konvertoituneina asiakkaina
-bp-no-values = datassa ei ole arvoja: menetetty arvo on konvertoituneina asiakkaina
+bp-currencies = konversioiden arvot ovat eri valuutoissa ({ $currencies }), eikä niitä lasketa yhteen: menetetty arvo lasketaan konvertoituneina asiakkaina
+bp-no-values = datassa ei ole arvoja: menetetty arvo lasketaan konvertoituneina asiakkaina
 
 ## abtest
 
 ab-variant = variantti
 ab-customers = asiakkaat
-ab-converted = konvertoi
+ab-converted = konvertoituneet
 ab-rate = osuus
-ab-interval = 95 %:n väli
+ab-interval = 95 %:n luottamusväli
 ab-test-z-test = z-testi
 ab-test-chi-square = khiin neliö -testi
 ab-statistic = { $test }: testisuure { $statistic }, p = { $p }
@@ -76,9 +76,9 @@ ab-no-test = Ei testiä: varianteilla ei ole asiakkaita tai vaihtelua.
 
 ## kpis
 
-kpi-traffic = liikenne
-kpi-user = käyttäjä
-kpi-sales = myynti
+kpi-traffic = liikennemittarit
+kpi-user = käyttäjämittarit
+kpi-sales = myyntimittarit
 kpi-page-views = sivunkatselut
 kpi-visits = käynnit
 kpi-visitors = kävijät
@@ -90,7 +90,7 @@ kpi-avg-visit = käynti keskim.
 kpi-subscriptions = tilaukset
 kpi-comments = kommentit
 kpi-leads = liidit
-kpi-converted = konvertoi
+kpi-converted = konvertoituneet
 kpi-lead-quality = liidien laatu
 kpi-conversions = konversiot
 kpi-value = arvo
@@ -103,7 +103,7 @@ kpi-roas = ROAS
 at-summary = { $journeys } polkua, { $conversions } konversiota ({ $conversion }), arvo { $value }; kosketukset: { $touches }
 at-touches-channel = käynnit kanavaryhmittäin
 at-touches-touchpoint = kosketuspisteet
-at-lookback = , katsaus taaksepäin { $lookback }
+at-lookback = , enintään { $lookback } ennen konversiota
 at-persona = ; vain persona { $persona }
 at-conversions = KONVERSIOT
 at-value = ARVO
@@ -165,7 +165,7 @@ repeat-rate = palaavien osuus
 ## personas
 
 personas-none = ei personaa
-personas-rules = sääntöjä
+personas-rules = säännöt
 personas-wrote = kirjoitettiin { $file }
 suggest-heading = { $customers } asiakasta { $k } segmentissä (siemen { $seed }
 suggest-silhouette = , siluetti { $silhouette }
@@ -195,8 +195,8 @@ interviews-elsewhere = { $n ->
 
 note-persona-no-rules = huom: personalla `{ $persona }` ei ole sääntöjä, joten kaikki sen kartan asiakkaat luetellaan
 stats-events = tapahtumat
-stats-from = alkaen
-stats-to = asti
+stats-from = ensimmäinen
+stats-to = viimeinen
 stats-by-source = lähteittäin
 stats-by-channel = kanavaryhmittäin
 stats-cost-rows = kulurivit
@@ -212,7 +212,7 @@ stats-imports = tuonnit
 
 dist-heading = { $converted } asiakasta konvertoi ({ $conversion })
 dist-time = aika konversioon
-dist-touchpoints = kosketuspisteitä ennen
+dist-touchpoints = kosketuspisteitä ennen konversiota
 dist-month = kuukausi tai enemmän
 dist-three = 3 tai useampi kosketuspiste
 dist-six = 6 tai useampi kosketuspiste

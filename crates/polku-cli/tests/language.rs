@@ -293,7 +293,7 @@ fn abtest_verdict_in_finnish() {
     );
     assert!(
         fi.stdout
-            .starts_with("variantti  asiakkaat  konvertoi  osuus"),
+            .starts_with("variantti  asiakkaat  konvertoituneet  osuus"),
         "{}",
         fi.stdout
     );
@@ -322,13 +322,13 @@ fn kpis_and_attribution_tables_in_finnish() {
     let (_tmp, ws) = workspace_with_data();
     let (en, fi) = both(&ws, &["kpis"]);
     let lines: Vec<&str> = fi.stdout.lines().collect();
-    assert_eq!(lines[0], "liikenne");
+    assert_eq!(lines[0], "liikennemittarit");
     assert!(
         lines[1].starts_with("kanava") && lines[1].contains("sivunkatselut"),
         "{}",
         lines[1]
     );
-    assert!(fi.stdout.contains("\nkäyttäjä\n") && fi.stdout.contains("\nmyynti\n"));
+    assert!(fi.stdout.contains("\nkäyttäjämittarit\n") && fi.stdout.contains("\nmyyntimittarit\n"));
     assert!(fi.stdout.contains("liidien laatu"), "{}", fi.stdout);
     assert!(en.stdout.starts_with("traffic\nchannel"), "{}", en.stdout);
     let (_, fi) = both(
@@ -336,7 +336,7 @@ fn kpis_and_attribution_tables_in_finnish() {
         &["kpis", "--by", "touchpoint", "--map", "hr-hanna-current"],
     );
     assert!(
-        fi.stdout.starts_with("liikenne\nkosketuspiste"),
+        fi.stdout.starts_with("liikennemittarit\nkosketuspiste"),
         "{}",
         fi.stdout
     );

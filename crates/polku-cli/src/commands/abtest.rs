@@ -91,7 +91,11 @@ fn table(tr: &Tr, r: &AbTestReport) -> String {
     .map(|id| tr.t(id));
     let mut out = aligned(&header.each_ref().map(String::as_str), &rows);
     if let (Some(s), Some(p)) = (r.statistic, r.p_value) {
-        let test = tr.t(&format!("ab-test-{}", r.test));
+        let test = match r.test.as_str() {
+            "z-test" => tr.t("ab-test-z-test"),
+            "chi-square" => tr.t("ab-test-chi-square"),
+            other => other.to_owned(),
+        };
         let line = tr.args(
             "ab-statistic",
             &[

@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod tr;
 
 use std::process::ExitCode;
 

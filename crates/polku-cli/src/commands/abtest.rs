@@ -4,11 +4,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use polku_engine::abtest::AbTestReport;
+use polku_engine::abtest::{AbTestReport, MIN_PER_VARIANT};
 
-use super::funnel::{
-    JourneyFormat, ScopeArgs, aligned, csv_field, percent, with_spinner, write_out,
-};
+use super::funnel::{JourneyFormat, ScopeArgs, aligned, csv_field, tr, with_spinner, write_out};
+use crate::tr::Tr;
 
 /// Options of `polku abtest`.
 #[derive(Debug, clap::Args)]
@@ -39,14 +38,14 @@ pub struct AbtestArgs {
 /// When the workspace cannot be read, no event has the property, or the query fails.
 pub fn run(args: &AbtestArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let range = args.scope.range()?;
-    let (_model, analytics) = args.scope.open(workspace)?;
+    let (model, analytics) = args.scope.open(workspace)?;
     let report = with_spinner("abtest", || {
         analytics.abtest(&args.variant_prop, &args.metric, range)
     })?;
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         JourneyFormat::Csv => csv(&report),
-        JourneyFormat::Table => table(&report),
+        JourneyFormat::Table => table(&tr(&model), &report),
     };
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -68,7 +67,7 @@ fn csv(r: &AbTestReport) -> String {
     out
 }
 
-fn table(r: &AbTestReport) -> String {
+fn table(tr: &Tr, r: &AbTestReport) -> String {
     let rows: Vec<Vec<String>> = r
         .variants
         .iter()
@@ -77,24 +76,60 @@ fn table(r: &AbTestReport) -> String {
                 v.variant.clone(),
                 v.customers.to_string(),
                 v.conversions.to_string(),
-                percent(v.rate),
-                format!("{} – {}", percent(v.ci_low), percent(v.ci_high)),
+                tr.share(v.rate),
+                format!("{} – {}", tr.share(v.ci_low), tr.share(v.ci_high)),
             ]
         })
         .collect();
-    let mut out = aligned(
-        &["variant", "customers", "converted", "rate", "95 % interval"],
-        &rows,
-    );
+    let header = [
+        "ab-variant",
+        "ab-customers",
+        "ab-converted",
+        "ab-rate",
+        "ab-interval",
+    ]
+    .map(|id| tr.t(id));
+    let mut out = aligned(&header.each_ref().map(String::as_str), &rows);
     if let (Some(s), Some(p)) = (r.statistic, r.p_value) {
-        out.push_str(&format!("\n{}: statistic {s:.3}, p = {p:.4}\n", r.test));
+        let test = match r.test.as_str() {
+            "z-test" => tr.t("ab-test-z-test"),
+            "chi-square" => tr.t("ab-test-chi-square"),
+            other => other.to_owned(),
+        };
+        let line = tr.args(
+            "ab-statistic",
+            &[
+                ("test", test),
+                ("statistic", tr.fixed(s, 3)),
+                ("p", tr.fixed(p, 4)),
+            ],
+        );
+        out.push_str(&format!("\n{line}\n"));
     }
     if r.crossed_over > 0 {
-        out.push_str(&format!(
-            "{} customers saw more than one variant (counted in their first)\n",
-            r.crossed_over
+        out.push_str(&tr.counts(
+            "ab-crossed-over",
+            &[("count", r.crossed_over), ("n", r.crossed_over)],
         ));
+        out.push('\n');
     }
-    out.push_str(&format!("\n{}\n", r.verdict));
+    out.push_str(&format!("\n{}\n", verdict(tr, r)));
     out
+}
+
+/// What the numbers say, in one sentence of the language: the report's own verdict is in
+/// English, for programs.
+fn verdict(tr: &Tr, r: &AbTestReport) -> String {
+    let best = r
+        .variants
+        .iter()
+        .max_by(|a, b| a.rate.total_cmp(&b.rate))
+        .map(|v| v.variant.clone())
+        .unwrap_or_default();
+    match r.p_value {
+        _ if r.sample_too_small => tr.counts("ab-too-small", &[("min", MIN_PER_VARIANT)]),
+        Some(p) if p < 0.05 => tr.args("ab-differ", &[("p", tr.fixed(p, 4)), ("best", best)]),
+        Some(p) => tr.args("ab-no-difference", &[("p", tr.fixed(p, 4))]),
+        None => tr.t("ab-no-test"),
+    }
 }

@@ -28,6 +28,7 @@ use polku_model::Language;
 use serde_json::{Value, json};
 
 use super::funnel::{ScopeArgs, with_spinner};
+use crate::tr::Tr;
 
 /// Output formats of `polku attribution`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -377,43 +378,43 @@ pub fn run(args: &AttributionArgs, workspace: &Path) -> anyhow::Result<ExitCode>
             format!("{}\n", serde_json::to_string_pretty(&report)?)
         }
         AttributionFormat::Table => {
+            let tr = Tr::new(input.language);
             let mut text = String::new();
             if let Some(w) = &input.workspace {
-                text.push_str(&format!(
-                    "{} journeys, {} conversions ({}), value {:.2}; touches: {}{}{}\n\n",
-                    w.journeys,
-                    w.conversions,
-                    w.conversion,
-                    w.value,
-                    match w.level {
-                        JourneyLevel::Channel => "visits by channel group",
-                        JourneyLevel::Touchpoint => "touchpoints",
-                    },
-                    w.lookback
-                        .as_ref()
-                        .map(|l| format!(", look-back {l}"))
-                        .unwrap_or_default(),
-                    args.scope
-                        .persona
-                        .as_ref()
-                        .map(|p| format!("; persona {p} only"))
-                        .unwrap_or_default()
+                let touches = tr.t(match w.level {
+                    JourneyLevel::Channel => "at-touches-channel",
+                    JourneyLevel::Touchpoint => "at-touches-touchpoint",
+                });
+                text.push_str(&tr.args(
+                    "at-summary",
+                    &[
+                        ("journeys", w.journeys.to_string()),
+                        ("conversions", w.conversions.to_string()),
+                        ("conversion", w.conversion.clone()),
+                        ("value", tr.fixed(w.value, 2)),
+                        ("touches", touches),
+                    ],
                 ));
+                if let Some(l) = &w.lookback {
+                    text.push_str(&tr.args("at-lookback", &[("lookback", l.clone())]));
+                }
+                if let Some(p) = &args.scope.persona {
+                    text.push_str(&tr.args("at-persona", &[("persona", p.clone())]));
+                }
+                text.push_str("\n\n");
             }
-            text.push_str(&table(paths, runs));
+            text.push_str(&table(&tr, paths, runs));
             if let Some(c) = costs {
                 text.push('\n');
-                text.push_str(&costs_table(c, runs));
+                text.push_str(&costs_table(&tr, c, runs));
                 if let Some(p) = &args.scope.persona {
-                    text.push_str(&format!(
-                        "(spend is each channel's whole ad spend, set against the credit of \
-                         persona {p}'s journeys: the cost table has no customers)\n"
-                    ));
+                    text.push_str(&tr.args("at-spend-persona", &[("persona", p.clone())]));
+                    text.push('\n');
                 }
             }
             if let Some(s) = survey {
                 text.push('\n');
-                text.push_str(&survey_table(s));
+                text.push_str(&survey_table(&tr, s));
             }
             text
         }
@@ -517,8 +518,8 @@ fn opt(x: Option<f64>) -> String {
     x.map_or_else(String::new, |v| v.to_string())
 }
 
-fn opt2(x: Option<f64>) -> String {
-    x.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"))
+fn opt2(tr: &Tr, x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_owned(), |v| tr.fixed(v, 2))
 }
 
 fn costs_csv(rows: &[CostRow]) -> String {
@@ -561,15 +562,16 @@ fn survey_csv(s: &SurveyComparison) -> String {
     out
 }
 
-fn costs_table(rows: &[CostRow], runs: &[ModelRun]) -> String {
+fn costs_table(tr: &Tr, rows: &[CostRow], runs: &[ModelRun]) -> String {
+    let opt2 = |x| opt2(tr, x);
     let mut out = String::new();
-    let mut head = vec![
-        "COSTS".to_owned(),
-        "spend".to_owned(),
-        "leads".to_owned(),
-        "per lead".to_owned(),
-    ];
-    head.extend(runs.iter().map(|r| format!("CPA {}", r.model)));
+    let mut head = ["at-costs", "at-spend", "at-leads", "at-per-lead"]
+        .map(|id| tr.t(id))
+        .to_vec();
+    head.extend(
+        runs.iter()
+            .map(|r| tr.args("at-cpa", &[("model", r.model.to_string())])),
+    );
     let mut lines = vec![head];
     for r in rows {
         let mut line = vec![
@@ -582,7 +584,7 @@ fn costs_table(rows: &[CostRow], runs: &[ModelRun]) -> String {
         lines.push(line);
     }
     out.push_str(&align(&lines));
-    let mut head = vec!["ROAS".to_owned()];
+    let mut head = vec![tr.t("at-roas")];
     head.extend(runs.iter().map(|r| r.model.name().to_owned()));
     let mut lines = vec![head];
     for r in rows.iter().filter(|r| r.spend.is_some()) {
@@ -595,13 +597,11 @@ fn costs_table(rows: &[CostRow], runs: &[ModelRun]) -> String {
     out
 }
 
-fn survey_table(s: &SurveyComparison) -> String {
-    let pct = |x: f64| format!("{:.1} %", x * 100.0);
-    let mut head = vec![
-        "SELF-REPORTED".to_owned(),
-        "answers".to_owned(),
-        "share".to_owned(),
-    ];
+fn survey_table(tr: &Tr, s: &SurveyComparison) -> String {
+    let pct = |x: f64| tr.share(x);
+    let mut head = ["at-self-reported", "at-answers", "at-share"]
+        .map(|id| tr.t(id))
+        .to_vec();
     head.extend(s.agreement.iter().map(|a| a.model.clone()));
     let mut lines = vec![head];
     for r in &s.channels {
@@ -613,14 +613,12 @@ fn survey_table(s: &SurveyComparison) -> String {
         line.extend(r.models.iter().map(|m| pct(m.share)));
         lines.push(line);
     }
-    let mut agree = vec!["agreement".to_owned(), s.answers.to_string(), String::new()];
+    let mut agree = vec![tr.t("at-agreement"), s.answers.to_string(), String::new()];
     agree.extend(s.agreement.iter().map(|a| pct(a.overlap)));
     lines.push(agree);
     let mut out = align(&lines);
-    out.push_str(
-        "(agreement: the share of credit that falls where respondents said they came from, \
-         sum over channels of the smaller of the two shares)\n",
-    );
+    out.push_str(&tr.t("at-agreement-legend"));
+    out.push('\n');
     out
 }
 
@@ -741,7 +739,7 @@ fn json_report(
     }))
 }
 
-fn table(paths: &PathSet, runs: &[ModelRun]) -> String {
+fn table(tr: &Tr, paths: &PathSet, runs: &[ModelRun]) -> String {
     let mut text = String::new();
     let block = |title: &str, pick: &dyn Fn(&Credits) -> &[f64], total: f64| -> String {
         let mut rows: Vec<Vec<String>> = Vec::new();
@@ -750,29 +748,38 @@ fn table(paths: &PathSet, runs: &[ModelRun]) -> String {
         rows.push(head);
         for (c, name) in paths.channel_names().iter().enumerate() {
             let mut row = vec![name.clone()];
-            row.extend(runs.iter().map(|r| format!("{:.2}", pick(&r.credits)[c])));
+            row.extend(runs.iter().map(|r| tr.fixed(pick(&r.credits)[c], 2)));
             rows.push(row);
         }
-        let mut sum = vec!["total".to_owned()];
-        sum.extend(runs.iter().map(|_| format!("{total:.2}")));
+        let mut sum = vec![tr.t("at-total")];
+        sum.extend(runs.iter().map(|_| tr.fixed(total, 2)));
         rows.push(sum);
         align(&rows)
     };
     text.push_str(&block(
-        "CONVERSIONS",
+        &tr.t("at-conversions"),
         &|c| &c.conversions,
         paths.total_conversions(),
     ));
     if paths.has_values() {
         text.push('\n');
-        text.push_str(&block("VALUE", &|c| &c.value, paths.total_value()));
+        text.push_str(&block(
+            &tr.t("at-value"),
+            &|c| &c.value,
+            paths.total_value(),
+        ));
     }
     let empty = paths.empty_paths();
     if empty.rows > 0 {
-        text.push_str(&format!(
-            "\n{} rows without a channel left out ({} conversions, value {:.2})\n",
-            empty.rows, empty.conversions, empty.value
-        ));
+        let line = tr.args(
+            "at-empty",
+            &[
+                ("rows", empty.rows.to_string()),
+                ("conversions", empty.conversions.to_string()),
+                ("value", tr.fixed(empty.value, 2)),
+            ],
+        );
+        text.push_str(&format!("\n{line}\n"));
     }
     text
 }

@@ -10,8 +10,9 @@ use polku_engine::breakpoints::{BreakpointQuery, BreakpointsReport, PersonaSplit
 use polku_engine::time::{DAY_US, date_range};
 
 use super::funnel::{
-    JourneyFormat, ScopeArgs, aligned, csv_field, open, percent, with_spinner, write_out,
+    JourneyFormat, ScopeArgs, aligned, csv_field, open, tr, with_spinner, write_out,
 };
+use crate::tr::Tr;
 
 /// Options of `polku breakpoints`.
 #[derive(Debug, clap::Args)]
@@ -102,7 +103,7 @@ pub fn run(args: &BreakpointsArgs, workspace: &Path) -> anyhow::Result<ExitCode>
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         JourneyFormat::Csv => csv(&report),
-        JourneyFormat::Table => table(&report),
+        JourneyFormat::Table => table(&tr(&model), &report),
     };
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -116,13 +117,13 @@ fn kind(k: PointKind) -> &'static str {
 }
 
 /// The baselines that flag a row, for tables: `previous`, `personas`, `both` or `-`.
-fn flag(b: &polku_engine::breakpoints::Breakpoint) -> &'static str {
+fn flag(tr: &Tr, b: &polku_engine::breakpoints::Breakpoint) -> String {
     use polku_engine::breakpoints::Baseline;
     match b.flagged_by {
-        Some(Baseline::PreviousPeriod) => "previous",
-        Some(Baseline::OtherPersonas) => "personas",
-        Some(Baseline::Both) => "both",
-        None => "-",
+        Some(Baseline::PreviousPeriod) => tr.t("bp-flag-previous"),
+        Some(Baseline::OtherPersonas) => tr.t("bp-flag-personas"),
+        Some(Baseline::Both) => tr.t("bp-flag-both"),
+        None => "-".to_owned(),
     }
 }
 
@@ -177,79 +178,87 @@ fn day(us: i64) -> String {
     polku_engine::time::Period::Day.label(us.div_euclid(DAY_US))
 }
 
-fn table(r: &BreakpointsReport) -> String {
+fn table(tr: &Tr, r: &BreakpointsReport) -> String {
     let unit = match (&r.currency, r.average_value) {
-        (Some(c), Some(_)) => format!("value lost ({c})"),
-        _ if r.average_value.is_some() => "value lost".to_owned(),
-        _ => "customers lost".to_owned(),
+        (Some(c), Some(_)) => tr.args("bp-value-lost-in", &[("currency", c.clone())]),
+        _ if r.average_value.is_some() => tr.t("bp-value-lost"),
+        _ => tr.t("bp-customers-lost"),
     };
     let rows: Vec<Vec<String>> = r
         .breakpoints
         .iter()
         .map(|b| {
-            let expected = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), percent);
-            let mut row = vec![format!("{} {}", kind(b.kind), b.id)];
+            let expected = |x: Option<f64>| x.map_or_else(|| tr.t("bp-na"), |e| tr.share(e));
+            let kind = tr.t(match b.kind {
+                PointKind::Stage => "kind-stage",
+                PointKind::Touchpoint => "kind-touchpoint",
+            });
+            let mut row = vec![format!("{kind} {}", b.id)];
             if r.by_persona {
                 row.push(persona(r, b));
             }
             row.extend([
                 b.owner.clone().unwrap_or_default(),
                 b.reached.to_string(),
-                percent(b.drop_off_rate),
+                tr.share(b.drop_off_rate),
                 expected(b.expected_previous),
             ]);
             if r.by_persona {
                 row.push(expected(b.expected_others));
             }
             row.extend([
-                flag(b).to_owned(),
+                flag(tr, b),
                 format!("{:.0}", b.excess_lost),
-                format!("{:.1}", b.value_lost),
+                tr.fixed(b.value_lost, 1),
             ]);
             row
         })
         .collect();
-    let mut header = vec!["where"];
+    let mut header = vec![tr.t("bp-where")];
     if r.by_persona {
-        header.push("persona");
+        header.push(tr.t("bp-persona"));
     }
-    header.extend(["owner", "reached", "drop-off", "before"]);
+    header.extend(["bp-owner", "bp-reached", "bp-drop-off", "bp-before"].map(|id| tr.t(id)));
     if r.by_persona {
-        header.push("others");
+        header.push(tr.t("bp-others"));
     }
-    header.extend(["baseline", "lost", unit.as_str()]);
-    let mut out = format!(
-        "{}: {} to {} against {} to {}{}\n\n",
-        r.map,
-        day(r.period.0),
-        day(r.period.1 - 1),
-        day(r.baseline.0),
-        day(r.baseline.1 - 1),
-        if r.by_persona {
-            " and against the other personas"
-        } else {
-            ""
-        }
+    header.extend([tr.t("bp-baseline"), tr.t("bp-lost"), unit]);
+    let heading = if r.by_persona {
+        "bp-heading-personas"
+    } else {
+        "bp-heading"
+    };
+    let mut out = tr.args(
+        heading,
+        &[
+            ("map", r.map.clone()),
+            ("from", day(r.period.0)),
+            ("to", day(r.period.1 - 1)),
+            ("base-from", day(r.baseline.0)),
+            ("base-to", day(r.baseline.1 - 1)),
+        ],
     );
+    out.push_str("\n\n");
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     out.push_str(&aligned(&header, &rows));
-    out.push_str(
-        "\nbefore: the same customers' drop-off in the baseline period; others: everyone \
-         else's in the period; baseline: which of them the drop-off exceeds by more than chance\n",
-    );
-    out.push_str(&match (r.average_value, r.currencies.as_slice()) {
-        (Some(v), _) => format!(
-            "value lost = lost × downstream conversion × average value ({}overall {v:.2}{})\n",
-            if r.by_persona { "per persona; " } else { "" },
-            r.currency
-                .as_deref()
-                .map_or_else(String::new, |c| format!(" {c}"))
-        ),
-        (None, [_, _, ..]) => format!(
-            "conversion values are in several currencies ({}) and are not added up: value lost \
-             is in converted customers\n",
-            r.currencies.join(", ")
-        ),
-        (None, _) => "the data has no values: value lost is in converted customers\n".to_owned(),
-    });
+    out.push_str(&format!("\n{}\n", tr.t("bp-legend")));
+    let line = match (r.average_value, r.currencies.as_slice()) {
+        (Some(v), _) => {
+            let value = match r.currency.as_deref() {
+                Some(c) => format!("{} {c}", tr.fixed(v, 2)),
+                None => tr.fixed(v, 2),
+            };
+            let id = if r.by_persona {
+                "bp-value-formula-persona"
+            } else {
+                "bp-value-formula"
+            };
+            tr.args(id, &[("value", value)])
+        }
+        (None, [_, _, ..]) => tr.args("bp-currencies", &[("currencies", r.currencies.join(", "))]),
+        (None, _) => tr.t("bp-no-values"),
+    };
+    out.push_str(&line);
+    out.push('\n');
     out
 }

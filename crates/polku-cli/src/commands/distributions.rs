@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use polku_engine::distributions::{Bucket, DistributionReport};
 
-use super::funnel::{JourneyFormat, ScopeArgs, aligned, percent, with_spinner, write_out};
+use super::funnel::{JourneyFormat, ScopeArgs, aligned, tr, with_spinner, write_out};
 use super::kpis::bound_map;
+use crate::tr::Tr;
 
 /// Options of `polku distributions`.
 #[derive(Debug, clap::Args)]
@@ -57,7 +58,7 @@ pub fn run(args: &DistributionsArgs, workspace: &Path) -> anyhow::Result<ExitCod
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         JourneyFormat::Csv => csv(&report),
-        JourneyFormat::Table => table(&report),
+        JourneyFormat::Table => table(&tr(&model), &report),
     };
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -79,46 +80,52 @@ fn csv(report: &DistributionReport) -> String {
     out
 }
 
-fn rows(buckets: &[Bucket]) -> Vec<Vec<String>> {
+fn rows(tr: &Tr, buckets: &[Bucket]) -> Vec<Vec<String>> {
     buckets
         .iter()
-        .map(|b| vec![b.bucket.clone(), b.customers.to_string(), percent(b.share)])
+        .map(|b| vec![b.bucket.clone(), b.customers.to_string(), tr.share(b.share)])
         .collect()
 }
 
-fn table(r: &DistributionReport) -> String {
-    let mut out = format!("{} customers converted ({})\n\n", r.converted, r.conversion);
-    out.push_str(&aligned(
-        &["time to conversion", "customers", "share"],
-        &rows(&r.time_to_conversion),
-    ));
+fn table(tr: &Tr, r: &DistributionReport) -> String {
+    let mut out = tr.args(
+        "dist-heading",
+        &[
+            ("converted", r.converted.to_string()),
+            ("conversion", r.conversion.clone()),
+        ],
+    );
+    out.push_str("\n\n");
+    let block = |first: &str, buckets: &[Bucket]| {
+        let header = [tr.t(first), tr.t("unit-customers"), tr.t("paths-share")];
+        aligned(&header.each_ref().map(String::as_str), &rows(tr, buckets))
+    };
+    out.push_str(&block("dist-time", &r.time_to_conversion));
     out.push('\n');
-    out.push_str(&aligned(
-        &["touchpoints before", "customers", "share"],
-        &rows(&r.touchpoints_before),
-    ));
+    out.push_str(&block("dist-touchpoints", &r.touchpoints_before));
     let shares = [
         (
-            "a month or more",
+            "dist-month",
             r.shares.month_or_more,
             r.seed_shares.month_or_more,
         ),
         (
-            "3 or more touchpoints",
+            "dist-three",
             r.shares.three_or_more_touchpoints,
             r.seed_shares.three_or_more_touchpoints,
         ),
         (
-            "6 or more touchpoints",
+            "dist-six",
             r.shares.six_or_more_touchpoints,
             r.seed_shares.six_or_more_touchpoints,
         ),
     ];
     let rows: Vec<Vec<String>> = shares
         .iter()
-        .map(|(what, ours, seeds)| vec![(*what).to_owned(), percent(*ours), percent(*seeds)])
+        .map(|(what, ours, seeds)| vec![tr.t(what), tr.share(*ours), tr.share(*seeds)])
         .collect();
     out.push('\n');
-    out.push_str(&aligned(&["", "here", "in the seed surveys"], &rows));
+    let header = [String::new(), tr.t("dist-here"), tr.t("dist-seeds")];
+    out.push_str(&aligned(&header.each_ref().map(String::as_str), &rows));
     out
 }

@@ -20,9 +20,9 @@ pub struct ForgetArgs {
 /// # Errors
 /// When the workspace's data cannot be read or written.
 pub fn run(args: &ForgetArgs, workspace_dir: &Path) -> anyhow::Result<ExitCode> {
-    polku_store::WorkspaceDir::open(workspace_dir)?;
+    let tr = crate::tr::Tr::of(&polku_store::WorkspaceDir::open(workspace_dir)?);
     // Collected events waiting in the spool are data of the person too.
-    super::fold_collected(workspace_dir)?;
+    super::fold_collected(workspace_dir, &tr)?;
     let user = polku_ingest::current_user();
     match forget(workspace_dir, &args.id, &user) {
         Ok(report) => {

@@ -18,6 +18,8 @@ use polku_engine::{Analytics, TimeRange};
 use polku_model::Workspace;
 use polku_store::{LoadError, WorkspaceDir};
 
+use crate::tr::Tr;
+
 /// Journeys: all of a customer's events, or sessions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ByArg {
@@ -168,8 +170,9 @@ pub fn run(args: &FunnelArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
         Some(id) => Some(MapMatcher::find(&model, id)?),
         None => map_for_steps(&model, &query.steps)?,
     };
+    let tr = tr(&model);
     if let Some(m) = &matcher {
-        note_unmatched(&analytics, m, query.range)?;
+        note_unmatched(&tr, &analytics, m, query.range)?;
     }
     // A step that is neither a bound touchpoint or stage nor an event of the data counts 0
     // without this note, which reads like a real drop.
@@ -180,20 +183,17 @@ pub fn run(args: &FunnelArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
         .cloned()
         .collect();
     for step in analytics.missing_nodes(None, PathNode::Event, &events, query.range)? {
-        note(&format!(
-            "note: step `{step}` is no event name in the data{} and no touchpoint or stage id \
-             of a map with `match` rules, so it counts 0",
-            if query.range == TimeRange::ALL {
-                ""
-            } else {
-                " of the period"
-            }
-        ));
+        let id = if query.range == TimeRange::ALL {
+            "note-step-missing"
+        } else {
+            "note-step-missing-period"
+        };
+        note(&tr.args(id, &[("step", step)]));
     }
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         JourneyFormat::Csv => csv(&report),
-        JourneyFormat::Table => table(&report, &query),
+        JourneyFormat::Table => table(&tr, &report, &query),
     };
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -215,11 +215,11 @@ fn csv(report: &FunnelReport) -> String {
     out
 }
 
-fn table(report: &FunnelReport, query: &FunnelQuery) -> String {
-    let unit = match query.by {
-        JourneyUnit::Customer => "customers",
-        JourneyUnit::Session => "sessions",
-    };
+fn table(tr: &Tr, report: &FunnelReport, query: &FunnelQuery) -> String {
+    let unit = tr.t(match query.by {
+        JourneyUnit::Customer => "unit-customers",
+        JourneyUnit::Session => "unit-sessions",
+    });
     let rows: Vec<Vec<String>> = report
         .steps
         .iter()
@@ -228,26 +228,38 @@ fn table(report: &FunnelReport, query: &FunnelQuery) -> String {
             vec![
                 format!("{}. {}", i + 1, s.step),
                 s.count.to_string(),
-                percent(s.conversion),
+                tr.share(s.conversion),
                 if i == 0 {
                     String::new()
                 } else {
-                    percent(s.from_previous)
+                    tr.share(s.from_previous)
                 },
                 s.median_time_from_previous_s
-                    .map_or_else(String::new, human_seconds),
+                    .map_or_else(String::new, |m| tr.seconds(m)),
             ]
         })
         .collect();
-    let mut out = aligned(
-        &["step", unit, "of first", "of previous", "median time"],
-        &rows,
-    );
+    let header = [
+        tr.t("funnel-step"),
+        unit,
+        tr.t("funnel-of-first"),
+        tr.t("funnel-of-previous"),
+        tr.t("funnel-median-time"),
+    ];
+    let mut out = aligned(&header.each_ref().map(String::as_str), &rows);
     let window = query.window_us.map_or_else(
-        || "no window".to_owned(),
-        |w| format!("window {}", human_seconds(w as f64 / 1e6)),
+        || tr.t("funnel-no-window"),
+        |w| tr.args("funnel-window", &[("window", tr.seconds(w as f64 / 1e6))]),
     );
-    out.push_str(&format!("\norder: {}, {window}\n", query.order.as_str()));
+    let order = tr.t(match query.order {
+        FunnelOrder::Ordered => "funnel-order-ordered",
+        FunnelOrder::Strict => "funnel-order-strict",
+        FunnelOrder::Any => "funnel-order-any",
+    });
+    out.push_str(&format!(
+        "\n{}\n",
+        tr.args("funnel-order", &[("order", order), ("window", window)])
+    ));
     out
 }
 
@@ -269,13 +281,18 @@ pub(crate) fn open(workspace: &Path) -> anyhow::Result<(Workspace, Analytics)> {
         }
         Err(LoadError::Store(e)) => return Err(e.into()),
     };
-    super::fold_collected(workspace)?;
+    super::fold_collected(workspace, &tr(&model))?;
     let analytics = Analytics::open(workspace)
         .with_context(|| format!("cannot read the data of {}", workspace.display()))?;
     if analytics.event_files().is_empty() {
-        note("note: the workspace has no events yet (import some with `polku import`)");
+        note(&tr(&model).t("note-no-events"));
     }
     Ok((model, analytics))
+}
+
+/// The words of the workspace's language, for tables and notes.
+pub(crate) fn tr(model: &Workspace) -> Tr {
+    Tr::new(model.config.doc.language)
 }
 
 /// Runs a query with a spinner on standard error (shown only on a terminal).
@@ -293,15 +310,15 @@ pub(crate) fn with_spinner<T>(what: &str, f: impl FnOnce() -> T) -> T {
 /// Says on standard error how many events match no touchpoint of the map, and which; or,
 /// for a map without `match` rules, that it binds no event at all.
 pub(crate) fn note_unmatched(
+    tr: &Tr,
     analytics: &Analytics,
     matcher: &MapMatcher<'_>,
     range: TimeRange,
 ) -> anyhow::Result<()> {
     if !matcher.is_bound() {
-        note(&format!(
-            "note: map `{}` has no match rules, so no event belongs to its touchpoints or \
-             stages (add `match:` rules to its touchpoints; see docs/workspace-format.md)",
-            matcher.map().id.as_str()
+        note(&tr.args(
+            "note-map-unbound",
+            &[("map", matcher.map().id.as_str().to_owned())],
         ));
         return Ok(());
     }
@@ -312,12 +329,14 @@ pub(crate) fn note_unmatched(
             .iter()
             .map(|e| format!("{} ({})", e.event, e.events))
             .collect();
-        note(&format!(
-            "note: {} of {} events match no touchpoint of map `{}`: {}",
-            summary.unmatched,
-            summary.events,
-            matcher.map().id.as_str(),
-            listed.join(", ")
+        note(&tr.args(
+            "note-unmatched",
+            &[
+                ("unmatched", summary.unmatched.to_string()),
+                ("events", summary.events.to_string()),
+                ("map", matcher.map().id.as_str().to_owned()),
+                ("listed", listed.join(", ")),
+            ],
         ));
     }
     Ok(())
@@ -335,24 +354,6 @@ pub(crate) fn write_out(text: &str) -> anyhow::Result<()> {
 pub(crate) fn note(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "{text}");
-}
-
-/// A share as a percentage with one decimal.
-pub(crate) fn percent(x: f64) -> String {
-    format!("{:.1} %", x * 100.0)
-}
-
-/// Seconds for people: `45 s`, `12.5 min`, `3.2 h`, `4.1 d`.
-pub(crate) fn human_seconds(s: f64) -> String {
-    if s < 60.0 {
-        format!("{s:.0} s")
-    } else if s < 3600.0 {
-        format!("{:.1} min", s / 60.0)
-    } else if s < 86_400.0 {
-        format!("{:.1} h", s / 3600.0)
-    } else {
-        format!("{:.1} d", s / 86_400.0)
-    }
 }
 
 /// A CSV field, quoted when needed.

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use polku_engine::interviews::InterviewsReport;
 
-use super::funnel::{JourneyFormat, aligned, csv_field, open, with_spinner, write_out};
+use super::funnel::{JourneyFormat, aligned, csv_field, open, tr, with_spinner, write_out};
+use crate::tr::Tr;
 
 /// Options of `polku interviews`.
 #[derive(Debug, clap::Args)]
@@ -42,14 +43,10 @@ pub fn run(args: &InterviewsArgs, workspace: &Path) -> anyhow::Result<ExitCode> 
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         JourneyFormat::Csv => csv(&report),
-        JourneyFormat::Table => table(&report),
+        JourneyFormat::Table => table(&tr(&model), &report),
     };
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn num(x: Option<f64>) -> String {
-    x.map_or_else(String::new, |v| format!("{v:.2}"))
 }
 
 fn csv(r: &InterviewsReport) -> String {
@@ -79,7 +76,8 @@ fn csv(r: &InterviewsReport) -> String {
     out
 }
 
-fn table(r: &InterviewsReport) -> String {
+fn table(tr: &Tr, r: &InterviewsReport) -> String {
+    let num = |x: Option<f64>| x.map_or_else(String::new, |v| tr.fixed(v, 2));
     let rows: Vec<Vec<String>> = r
         .stages
         .iter()
@@ -99,29 +97,38 @@ fn table(r: &InterviewsReport) -> String {
             ]
         })
         .collect();
-    let mut out = format!(
-        "{}: {} interviews{}\n\n",
-        r.map,
-        r.interviews,
-        r.persona
-            .as_deref()
-            .map_or_else(String::new, |p| format!(" of {p}"))
-    );
-    out.push_str(&aligned(
-        &[
-            "stage",
-            "interviews",
-            "emotion",
-            "spread",
-            "touchpoints mentioned",
-        ],
-        &rows,
-    ));
+    let mut out = match &r.persona {
+        Some(p) => tr.args(
+            "interviews-heading-persona",
+            &[
+                ("map", r.map.clone()),
+                ("interviews", r.interviews.to_string()),
+                ("persona", p.clone()),
+            ],
+        ),
+        None => tr.args(
+            "interviews-heading",
+            &[
+                ("map", r.map.clone()),
+                ("interviews", r.interviews.to_string()),
+            ],
+        ),
+    };
+    out.push_str("\n\n");
+    let header = [
+        "stages-stage",
+        "interviews-interviews",
+        "interviews-emotion",
+        "interviews-spread",
+        "interviews-touchpoints",
+    ]
+    .map(|id| tr.t(id));
+    out.push_str(&aligned(&header.each_ref().map(String::as_str), &rows));
     for s in &r.stages {
         for (what, items) in [
-            ("went well", &s.successes),
-            ("delighted", &s.joys),
-            ("failed", &s.failures),
+            (tr.t("interviews-successes"), &s.successes),
+            (tr.t("interviews-joys"), &s.joys),
+            (tr.t("interviews-failures"), &s.failures),
         ] {
             if !items.is_empty() {
                 out.push_str(&format!("{} {what}: {}\n", s.stage, items.join("; ")));
@@ -129,10 +136,8 @@ fn table(r: &InterviewsReport) -> String {
         }
     }
     if r.steps_elsewhere > 0 {
-        out.push_str(&format!(
-            "\n{} interview steps name a stage that is not on the map\n",
-            r.steps_elsewhere
-        ));
+        let line = tr.counts("interviews-elsewhere", &[("n", r.steps_elsewhere)]);
+        out.push_str(&format!("\n{line}\n"));
     }
     out
 }

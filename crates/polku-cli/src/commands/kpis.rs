@@ -8,9 +8,8 @@ use anyhow::bail;
 use polku_engine::kpis::{KpiQuery, KpiRow, MapLevel};
 use polku_model::Workspace;
 
-use super::funnel::{
-    JourneyFormat, ScopeArgs, aligned, csv_field, human_seconds, percent, with_spinner, write_out,
-};
+use super::funnel::{JourneyFormat, ScopeArgs, aligned, csv_field, tr, with_spinner, write_out};
+use crate::tr::Tr;
 
 /// Options of `polku kpis`.
 #[derive(Debug, clap::Args)]
@@ -168,7 +167,10 @@ pub fn run(args: &KpisArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
             )
         }
         JourneyFormat::Csv => csv(&rows, key),
-        JourneyFormat::Table => table(&rows, key),
+        JourneyFormat::Table => {
+            let tr = tr(&model);
+            table(&tr, &rows, &tr.t(&format!("kind-{key}")))
+        }
     };
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -214,8 +216,8 @@ converted_leads,lead_quality,conversions,conversion_value,spend,cost_per_lead,re
     out
 }
 
-fn table(rows: &[KpiRow], key: &str) -> String {
-    let money = |x: Option<f64>| x.map_or_else(String::new, |v| format!("{v:.2}"));
+fn table(tr: &Tr, rows: &[KpiRow], key: &str) -> String {
+    let money = |x: Option<f64>| x.map_or_else(String::new, |v| tr.fixed(v, 2));
     let traffic: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -226,7 +228,7 @@ fn table(rows: &[KpiRow], key: &str) -> String {
                 r.unique_visitors.to_string(),
                 r.new_visitors.to_string(),
                 r.returning_visitors.to_string(),
-                format!("{:.2}", r.visit_frequency),
+                tr.fixed(r.visit_frequency, 2),
             ]
         })
         .collect();
@@ -235,8 +237,9 @@ fn table(rows: &[KpiRow], key: &str) -> String {
         .map(|r| {
             vec![
                 r.channel.clone(),
-                r.click_through_rate.map_or_else(String::new, percent),
-                r.avg_visit_s.map_or_else(String::new, human_seconds),
+                r.click_through_rate
+                    .map_or_else(String::new, |x| tr.share(x)),
+                r.avg_visit_s.map_or_else(String::new, |s| tr.seconds(s)),
                 r.subscriptions.to_string(),
                 r.comments.to_string(),
             ]
@@ -249,46 +252,56 @@ fn table(rows: &[KpiRow], key: &str) -> String {
                 r.channel.clone(),
                 r.lead_customers.to_string(),
                 r.converted_leads.to_string(),
-                r.lead_quality.map_or_else(String::new, percent),
+                r.lead_quality.map_or_else(String::new, |x| tr.share(x)),
                 r.conversions.to_string(),
-                format!("{:.2}", r.conversion_value),
+                tr.fixed(r.conversion_value, 2),
                 money(r.spend),
                 money(r.cost_per_lead),
-                r.return_on_ad_spend
-                    .map_or_else(String::new, |v| format!("{v:.2}")),
+                money(r.return_on_ad_spend),
             ]
         })
         .collect();
-    let mut out = String::from("traffic\n");
-    out.push_str(&aligned(
+    let block = |title: &str, columns: &[&str], rows: &[Vec<String>]| {
+        let mut header = vec![key.to_owned()];
+        header.extend(columns.iter().map(|id| tr.t(id)));
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        format!("{}\n{}", tr.t(title), aligned(&header, rows))
+    };
+    let mut out = block(
+        "kpi-traffic",
         &[
-            key,
-            "page views",
-            "visits",
-            "visitors",
-            "new",
-            "returning",
-            "visits/visitor",
+            "kpi-page-views",
+            "kpi-visits",
+            "kpi-visitors",
+            "kpi-new",
+            "kpi-returning",
+            "kpi-visit-frequency",
         ],
         &traffic,
-    ));
-    out.push_str("\nuser\n");
-    out.push_str(&aligned(
-        &[key, "CTR", "avg visit", "subscriptions", "comments"],
+    );
+    out.push('\n');
+    out.push_str(&block(
+        "kpi-user",
+        &[
+            "kpi-ctr",
+            "kpi-avg-visit",
+            "kpi-subscriptions",
+            "kpi-comments",
+        ],
         &user,
     ));
-    out.push_str("\nsales\n");
-    out.push_str(&aligned(
+    out.push('\n');
+    out.push_str(&block(
+        "kpi-sales",
         &[
-            key,
-            "leads",
-            "converted",
-            "lead quality",
-            "conversions",
-            "value",
-            "spend",
-            "cost/lead",
-            "ROAS",
+            "kpi-leads",
+            "kpi-converted",
+            "kpi-lead-quality",
+            "kpi-conversions",
+            "kpi-value",
+            "kpi-spend",
+            "kpi-cost-per-lead",
+            "kpi-roas",
         ],
         &sales,
     ));

@@ -102,7 +102,7 @@ pub fn out(text: &str) -> anyhow::Result<()> {
 
 /// Folds events the collector has acknowledged but not yet compacted into the tables, so that
 /// a command reading the data sees every one of them.
-pub fn fold_collected(workspace: &Path) -> anyhow::Result<()> {
+pub fn fold_collected(workspace: &Path, tr: &crate::tr::Tr) -> anyhow::Result<()> {
     let report = polku_ingest::collect::compact(workspace, polku_ingest::collect::Writer::Unknown)
         .with_context(|| {
             format!(
@@ -113,10 +113,7 @@ pub fn fold_collected(workspace: &Path) -> anyhow::Result<()> {
     if let Some(i) = report.import
         && i.quarantined > 0
     {
-        note(&format!(
-            "note: {} collected message(s) were refused; they are in .polku/spool/rejected-*.ndjson",
-            i.quarantined
-        ));
+        note(&tr.counts("note-collected-refused", &[("n", i.quarantined)]));
     }
     Ok(())
 }

@@ -10,9 +10,10 @@ use polku_engine::time::parse_duration;
 use polku_engine::udf::journey_path::PathAnchor;
 
 use super::funnel::{
-    ByArg, JourneyFormat, ScopeArgs, aligned, csv_field, note, note_unmatched, percent,
-    with_spinner, write_out,
+    ByArg, JourneyFormat, ScopeArgs, aligned, csv_field, note, note_unmatched, tr, with_spinner,
+    write_out,
 };
+use crate::tr::Tr;
 
 /// What the nodes of a path are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -99,10 +100,11 @@ pub fn run(args: &PathsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     };
     let (model, analytics) = args.scope.open(workspace)?;
     let report = with_spinner("paths", || analytics.paths(&model, &query))?;
+    let tr = tr(&model);
     let matcher = match (&query.map, query.node) {
         (Some(id), PathNode::Touchpoint | PathNode::Stage) => {
             let matcher = polku_engine::matching::MapMatcher::find(&model, id)?;
-            note_unmatched(&analytics, &matcher, query.range)?;
+            note_unmatched(&tr, &analytics, &matcher, query.range)?;
             Some(matcher)
         }
         _ => None,
@@ -114,28 +116,28 @@ pub fn run(args: &PathsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
             .missing_nodes(matcher.as_ref(), query.node, names, query.range)?
             .is_empty()
         {
+            let map = query.map.clone().unwrap_or_default();
             let what = match (query.node, &query.map) {
-                (PathNode::Event, _) => "event name".to_owned(),
-                (PathNode::Channel, _) => "channel group".to_owned(),
-                (PathNode::Touchpoint, Some(m)) => format!("touchpoint of map `{m}`"),
-                (PathNode::Stage, Some(m)) => format!("stage of map `{m}`"),
-                (PathNode::Touchpoint | PathNode::Stage, None) => "node".to_owned(),
-            };
-            note(&format!(
-                "note: `{name}` is no {what} of the events counted, so no path {} it \
-                 (--node event|channel|touchpoint|stage says what the nodes are)",
-                if matches!(query.anchor, PathAnchor::From(_)) {
-                    "starts from"
-                } else {
-                    "ends at"
+                (PathNode::Event, _) => tr.t("paths-what-event"),
+                (PathNode::Channel, _) => tr.t("paths-what-channel"),
+                (PathNode::Touchpoint, Some(_)) => {
+                    tr.args("paths-what-touchpoint", &[("map", map)])
                 }
-            ));
+                (PathNode::Stage, Some(_)) => tr.args("paths-what-stage", &[("map", map)]),
+                (PathNode::Touchpoint | PathNode::Stage, None) => tr.t("paths-what-node"),
+            };
+            let id = if matches!(query.anchor, PathAnchor::From(_)) {
+                "note-paths-no-start"
+            } else {
+                "note-paths-no-end"
+            };
+            note(&tr.args(id, &[("name", name.clone()), ("what", what)]));
         }
     }
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         JourneyFormat::Csv => csv(&report),
-        JourneyFormat::Table => table(&report),
+        JourneyFormat::Table => table(&tr, &report),
     };
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -160,17 +162,17 @@ fn csv(report: &PathsReport) -> String {
     out
 }
 
-fn share(n: u64, of: u64) -> String {
+fn share(tr: &Tr, n: u64, of: u64) -> String {
     if of == 0 {
         String::new()
     } else {
         #[allow(clippy::cast_precision_loss)]
         let s = n as f64 / of as f64;
-        percent(s)
+        tr.share(s)
     }
 }
 
-fn table(report: &PathsReport) -> String {
+fn table(tr: &Tr, report: &PathsReport) -> String {
     let mut rows: Vec<Vec<String>> = report
         .paths
         .iter()
@@ -178,18 +180,26 @@ fn table(report: &PathsReport) -> String {
             vec![
                 p.path.join(" > "),
                 p.journeys.to_string(),
-                share(p.journeys, report.journeys),
+                share(tr, p.journeys, report.journeys),
             ]
         })
         .collect();
     if report.other > 0 {
         rows.push(vec![
-            format!("({})", polku_engine::paths::OTHER),
+            format!("({})", tr.t("paths-other")),
             report.other.to_string(),
-            share(report.other, report.journeys),
+            share(tr, report.other, report.journeys),
         ]);
     }
-    let mut out = aligned(&["path", "journeys", "share"], &rows);
-    out.push_str(&format!("\n{} journeys\n", report.journeys));
+    let header = [
+        tr.t("paths-path"),
+        tr.t("paths-journeys"),
+        tr.t("paths-share"),
+    ];
+    let mut out = aligned(&header.each_ref().map(String::as_str), &rows);
+    out.push_str(&format!(
+        "\n{}\n",
+        tr.counts("paths-total", &[("n", report.journeys)])
+    ));
     out
 }

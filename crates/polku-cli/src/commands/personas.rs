@@ -9,8 +9,9 @@ use polku_engine::personas::suggest::{Segment, SuggestQuery, SuggestReport};
 use polku_model::{Persona, PersonaId, Workspace, slugify};
 use polku_store::WorkspaceDir;
 
-use super::funnel::{ScopeArgs, aligned, percent, with_spinner, write_out};
+use super::funnel::{ScopeArgs, aligned, tr, with_spinner, write_out};
 use crate::args::ListFormat;
+use crate::tr::Tr;
 
 /// `polku personas` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -120,6 +121,7 @@ fn sizes(args: &SizesArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let text = match args.format {
         ListFormat::Json => format!("{}\n", serde_json::to_string_pretty(&sizes)?),
         ListFormat::Table => {
+            let tr = tr(&model);
             let rows: Vec<Vec<String>> = sizes
                 .iter()
                 .map(|s| {
@@ -131,18 +133,27 @@ fn sizes(args: &SizesArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
                             .map_or(0, |p| p.doc.rules.len())
                     });
                     vec![
-                        s.persona.clone().unwrap_or_else(|| "(no persona)".into()),
+                        s.persona
+                            .clone()
+                            .unwrap_or_else(|| format!("({})", tr.t("personas-none"))),
                         if s.persona.is_some() {
                             rules.to_string()
                         } else {
                             String::new()
                         },
                         s.customers.to_string(),
-                        percent(s.share),
+                        tr.share(s.share),
                     ]
                 })
                 .collect();
-            aligned(&["persona", "rules", "customers", "share"], &rows)
+            let header = [
+                "bp-persona",
+                "personas-rules",
+                "unit-customers",
+                "paths-share",
+            ]
+            .map(|id| tr.t(id));
+            aligned(&header.each_ref().map(String::as_str), &rows)
         }
     };
     write_out(&text)?;
@@ -170,16 +181,21 @@ fn suggest(args: &SuggestArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let report = with_spinner("clustering", || analytics.suggest_personas(&query))?;
     let mut text = match args.format {
         ListFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
-        ListFormat::Table => table(&report),
+        ListFormat::Table => table(&tr(&model), &report),
     };
     if args.write {
         let dir = WorkspaceDir::open(workspace)?;
         for s in &report.segments {
             let file = write_draft(&dir, &model, s, args.force)?;
             if args.format == ListFormat::Table {
-                text.push_str(&format!("wrote {}\n", file.display()));
+                text.push_str(
+                    &tr(&model).args("personas-wrote", &[("file", file.display().to_string())]),
+                );
+                text.push('\n');
             } else {
-                super::note(&format!("wrote {}", file.display()));
+                super::note(
+                    &tr(&model).args("personas-wrote", &[("file", file.display().to_string())]),
+                );
             }
         }
     }
@@ -187,25 +203,29 @@ fn suggest(args: &SuggestArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn num(x: f64) -> String {
-    format!("{x:.1}")
-}
-
-fn days(x: Option<f64>) -> String {
-    x.map_or_else(|| "-".into(), |d| format!("{d:.1} d"))
-}
-
-fn table(r: &SuggestReport) -> String {
-    let mut out = format!(
-        "{} customers in {} segments (seed {}{})\n\n",
-        r.customers,
-        r.k,
-        r.seed,
-        r.silhouette
-            .map_or_else(String::new, |s| format!(", silhouette {s:.2}"))
+fn table(tr: &Tr, r: &SuggestReport) -> String {
+    let num = |x: f64| tr.fixed(x, 1);
+    let days = |x: Option<f64>| {
+        x.map_or_else(
+            || "-".into(),
+            |d| format!("{} {}", tr.fixed(d, 1), tr.t("unit-day")),
+        )
+    };
+    let percent = |x: f64| tr.share(x);
+    let mut out = tr.args(
+        "suggest-heading",
+        &[
+            ("customers", r.customers.to_string()),
+            ("k", r.k.to_string()),
+            ("seed", r.seed.to_string()),
+        ],
     );
+    if let Some(s) = r.silhouette {
+        out.push_str(&tr.args("suggest-silhouette", &[("silhouette", tr.fixed(s, 2))]));
+    }
+    out.push_str(")\n\n");
     let mut rows = vec![vec![
-        "all".to_owned(),
+        tr.t("bp-all"),
         String::new(),
         r.customers.to_string(),
         percent(1.0),
@@ -226,32 +246,38 @@ fn table(r: &SuggestReport) -> String {
             num(s.numbers.value),
         ]
     }));
-    out.push_str(&aligned(
-        &[
-            "segment",
-            "label",
-            "customers",
-            "share",
-            "visits",
-            "converted",
-            "median time",
-            "value",
-        ],
-        &rows,
-    ));
+    let header = [
+        "suggest-segment",
+        "suggest-label",
+        "unit-customers",
+        "paths-share",
+        "kpi-visits",
+        "ab-converted",
+        "funnel-median-time",
+        "kpi-value",
+    ]
+    .map(|id| tr.t(id));
+    out.push_str(&aligned(&header.each_ref().map(String::as_str), &rows));
     for s in &r.segments {
-        out.push_str(&format!("\nsegment {}: {}\n", s.segment, s.label));
+        out.push_str(&format!(
+            "\n{}: {}\n",
+            tr.args("suggest-segment-n", &[("segment", s.segment.to_string())]),
+            s.label
+        ));
         for t in s.traits.iter().take(5) {
-            out.push_str(&format!(
-                "  {} = {}: {} of the segment, {} of all\n",
-                t.feature,
-                t.value,
-                percent(t.share),
-                percent(t.population_share)
-            ));
+            let line = tr.args(
+                "suggest-trait",
+                &[
+                    ("feature", t.feature.clone()),
+                    ("value", t.value.clone()),
+                    ("share", percent(t.share)),
+                    ("all", percent(t.population_share)),
+                ],
+            );
+            out.push_str(&format!("  {line}\n"));
         }
         if s.traits.is_empty() {
-            out.push_str("  no value sets it apart; it differs in its numbers\n");
+            out.push_str(&format!("  {}\n", tr.t("suggest-no-traits")));
         }
     }
     out

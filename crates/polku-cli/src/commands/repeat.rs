@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::funnel::{JourneyFormat, ScopeArgs, percent, with_spinner, write_out};
+use super::funnel::{JourneyFormat, ScopeArgs, tr, with_spinner, write_out};
 
 /// Options of `polku repeat`.
 #[derive(Debug, clap::Args)]
@@ -29,7 +29,7 @@ pub struct RepeatArgs {
 /// When the workspace cannot be read, the options are invalid or the query fails.
 pub fn run(args: &RepeatArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let range = args.scope.range()?;
-    let (_model, analytics) = args.scope.open(workspace)?;
+    let (model, analytics) = args.scope.open(workspace)?;
     let report = with_spinner("repeat", || analytics.repeat(args.event.as_deref(), range))?;
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
@@ -37,12 +37,30 @@ pub fn run(args: &RepeatArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
             "customers,repeat_customers,repeat_rate\n{},{},{}\n",
             report.customers, report.repeat_customers, report.repeat_rate
         ),
-        JourneyFormat::Table => format!(
-            "customers         {}\nrepeat customers  {}\nrepeat rate       {}\n",
-            report.customers,
-            report.repeat_customers,
-            percent(report.repeat_rate)
-        ),
+        JourneyFormat::Table => {
+            let tr = tr(&model);
+            let lines = [
+                (tr.t("unit-customers"), report.customers.to_string()),
+                (
+                    tr.t("repeat-customers"),
+                    report.repeat_customers.to_string(),
+                ),
+                (tr.t("repeat-rate"), tr.share(report.repeat_rate)),
+            ];
+            let width = lines
+                .iter()
+                .map(|(l, _)| l.chars().count())
+                .max()
+                .unwrap_or(0)
+                + 2;
+            lines
+                .iter()
+                .map(|(label, value)| {
+                    let pad = width - label.chars().count();
+                    format!("{label}{}{value}\n", " ".repeat(pad))
+                })
+                .collect()
+        }
     };
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use polku_engine::retention::{RetentionQuery, RetentionRow};
 use polku_engine::time::Period;
 
-use super::funnel::{JourneyFormat, ScopeArgs, aligned, percent, with_spinner, write_out};
+use super::funnel::{JourneyFormat, ScopeArgs, aligned, tr, with_spinner, write_out};
+use crate::tr::Tr;
 
 /// Cohort periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,12 +62,12 @@ pub fn run(args: &RetentionArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
         period: args.period.into(),
         range: args.scope.range()?,
     };
-    let (_model, analytics) = args.scope.open(workspace)?;
+    let (model, analytics) = args.scope.open(workspace)?;
     let rows = with_spinner("retention", || analytics.retention(&query))?;
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows)?),
         JourneyFormat::Csv => csv(&rows),
-        JourneyFormat::Table => table(&rows),
+        JourneyFormat::Table => table(&tr(&model), &rows),
     };
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -84,9 +85,9 @@ fn csv(rows: &[RetentionRow]) -> String {
 }
 
 /// The cohort triangle: one row per cohort, one column per period.
-fn table(rows: &[RetentionRow]) -> String {
+fn table(tr: &Tr, rows: &[RetentionRow]) -> String {
     let periods = rows.iter().map(|r| r.period).max().map_or(0, |p| p + 1);
-    let mut header: Vec<String> = vec!["cohort".into(), "customers".into()];
+    let mut header: Vec<String> = vec![tr.t("retention-cohort"), tr.t("unit-customers")];
     header.extend((0..periods).map(|p| p.to_string()));
     let mut table: Vec<Vec<String>> = Vec::new();
     for r in rows {
@@ -94,7 +95,7 @@ fn table(rows: &[RetentionRow]) -> String {
             table.push(vec![r.cohort.clone(), r.active.to_string()]);
         }
         if let Some(last) = table.last_mut() {
-            last.push(percent(r.retention));
+            last.push(tr.share(r.retention));
         }
     }
     let header: Vec<&str> = header.iter().map(String::as_str).collect();

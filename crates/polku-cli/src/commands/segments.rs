@@ -138,9 +138,9 @@ pub fn run(args: &SegmentsArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
         if let Some(p) = &args.persona
             && persona.is_none()
         {
-            note(&format!(
-                "note: persona `{p}` has no rules, so every customer on its map is listed"
-            ));
+            note(
+                &super::funnel::tr(&model).args("note-persona-no-rules", &[("persona", p.clone())]),
+            );
         }
         let analytics = restrict(analytics, &model, persona)?;
         with_spinner("segments", || {

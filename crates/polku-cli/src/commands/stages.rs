@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use polku_engine::stages::StagesReport;
 
 use super::funnel::{
-    JourneyFormat, ScopeArgs, aligned, csv_field, human_seconds, note, percent, with_spinner,
-    write_out,
+    JourneyFormat, ScopeArgs, aligned, csv_field, note, tr, with_spinner, write_out,
 };
+use crate::tr::Tr;
 
 /// Options of `polku stages`.
 #[derive(Debug, clap::Args)]
@@ -38,16 +38,20 @@ pub fn run(args: &StagesArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
     let range = args.scope.range()?;
     let (model, analytics) = args.scope.open(workspace)?;
     let report = with_spinner("stages", || analytics.stages(&model, &args.map, range))?;
+    let tr = tr(&model);
     if report.coverage.unmatched > 0 && args.format != JourneyFormat::Table {
-        note(&format!(
-            "note: {} of {} events match no touchpoint of the map",
-            report.coverage.unmatched, report.coverage.events
+        note(&tr.args(
+            "note-stages-unmatched",
+            &[
+                ("unmatched", report.coverage.unmatched.to_string()),
+                ("events", report.coverage.events.to_string()),
+            ],
         ));
     }
     let text = match args.format {
         JourneyFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         JourneyFormat::Csv => csv(&report),
-        JourneyFormat::Table => table(&report),
+        JourneyFormat::Table => table(&tr, &report),
     };
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -73,7 +77,7 @@ fn csv(report: &StagesReport) -> String {
     out
 }
 
-fn table(report: &StagesReport) -> String {
+fn table(tr: &Tr, report: &StagesReport) -> String {
     let last = report.stages.len().saturating_sub(1);
     let rows: Vec<Vec<String>> = report
         .stages
@@ -86,30 +90,36 @@ fn table(report: &StagesReport) -> String {
                 if i == last {
                     String::new()
                 } else {
-                    percent(s.conversion_to_next)
+                    tr.share(s.conversion_to_next)
                 },
                 if i == last {
                     String::new()
                 } else {
-                    format!("{} ({})", s.drop_off, percent(s.drop_off_rate))
+                    format!("{} ({})", s.drop_off, tr.share(s.drop_off_rate))
                 },
                 s.median_time_in_stage_s
-                    .map_or_else(String::new, human_seconds),
+                    .map_or_else(String::new, |m| tr.seconds(m)),
             ]
         })
         .collect();
-    let mut out = format!("{}: {} customers\n\n", report.map, report.customers);
-    out.push_str(&aligned(
+    let mut out = tr.args(
+        "stages-heading",
         &[
-            "stage",
-            "reached",
-            "to next",
-            "drop-off",
-            "median time in stage",
+            ("map", report.map.clone()),
+            ("customers", report.customers.to_string()),
         ],
-        &rows,
-    ));
-    out.push_str("\nmoves between stages (row: from, column: to)\n");
+    );
+    out.push_str("\n\n");
+    let header = [
+        "stages-stage",
+        "stages-reached",
+        "stages-to-next",
+        "stages-drop-off",
+        "stages-median-time",
+    ]
+    .map(|id| tr.t(id));
+    out.push_str(&aligned(&header.each_ref().map(String::as_str), &rows));
+    out.push_str(&format!("\n{}\n", tr.t("stages-moves")));
     let names: Vec<&str> = report.stages.iter().map(|s| s.stage.as_str()).collect();
     let mut header = vec![""];
     header.extend(&names);
@@ -124,7 +134,8 @@ fn table(report: &StagesReport) -> String {
         })
         .collect();
     out.push_str(&aligned(&header, &matrix));
-    out.push_str(&format!("{} backward moves\n", report.backward_moves));
+    out.push_str(&tr.counts("stages-backward", &[("n", report.backward_moves)]));
+    out.push('\n');
     let c = &report.coverage;
     if c.unmatched > 0 {
         let listed: Vec<String> = c
@@ -132,12 +143,15 @@ fn table(report: &StagesReport) -> String {
             .iter()
             .map(|e| format!("{} ({})", e.event, e.events))
             .collect();
-        out.push_str(&format!(
-            "\n{} of {} events match no touchpoint: {}\n",
-            c.unmatched,
-            c.events,
-            listed.join(", ")
-        ));
+        let line = tr.args(
+            "stages-unmatched",
+            &[
+                ("unmatched", c.unmatched.to_string()),
+                ("events", c.events.to_string()),
+                ("listed", listed.join(", ")),
+            ],
+        );
+        out.push_str(&format!("\n{line}\n"));
     }
     out
 }

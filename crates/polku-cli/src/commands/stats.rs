@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use polku_store::stats::{Stats, stats};
 
+use crate::tr::Tr;
+
 /// How `polku stats` prints.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum StatsFormat {
@@ -57,38 +59,64 @@ fn j<T: serde::Serialize>(v: &T) -> String {
 /// # Errors
 /// When the workspace's data cannot be read.
 pub fn run(args: &StatsArgs, workspace_dir: &Path) -> anyhow::Result<ExitCode> {
-    polku_store::WorkspaceDir::open(workspace_dir)?;
-    super::fold_collected(workspace_dir)?;
+    let tr = Tr::of(&polku_store::WorkspaceDir::open(workspace_dir)?);
+    super::fold_collected(workspace_dir, &tr)?;
     let s = stats(workspace_dir)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         StatsFormat::Json => writeln!(out, "{}", to_json(&s))?,
-        StatsFormat::Text => {
-            writeln!(out, "events     {}", s.events)?;
-            writeln!(out, "customers  {}", s.customers)?;
-            if let (Some(first), Some(last)) = (time(s.first), time(s.last)) {
-                writeln!(out, "from       {first}")?;
-                writeln!(out, "to         {last}")?;
-            }
-            if !s.sources.is_empty() {
-                writeln!(out, "by source")?;
-                for (k, v) in &s.sources {
-                    writeln!(out, "  {k:<24} {v}")?;
-                }
-            }
-            if !s.channels.is_empty() {
-                writeln!(out, "by channel group")?;
-                let mut channels: Vec<_> = s.channels.iter().collect();
-                channels.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-                for (k, v) in channels {
-                    writeln!(out, "  {k:<24} {v}")?;
-                }
-            }
-            writeln!(out, "cost rows  {}", s.cost_rows)?;
-            writeln!(out, "survey     {} answers", s.survey_answers)?;
-            writeln!(out, "interviews {}", s.interviews)?;
-            writeln!(out, "imports    {}", s.imports)?;
-        }
+        StatsFormat::Text => out.write_all(text(&tr, &s).as_bytes())?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stats as lines for people, labels in the workspace language.
+fn text(tr: &Tr, s: &Stats) -> String {
+    let mut lines: Vec<(String, String)> = vec![
+        (tr.t("stats-events"), s.events.to_string()),
+        (tr.t("unit-customers"), s.customers.to_string()),
+    ];
+    if let (Some(first), Some(last)) = (time(s.first), time(s.last)) {
+        lines.push((tr.t("stats-from"), first));
+        lines.push((tr.t("stats-to"), last));
+    }
+    let head = lines.len();
+    lines.extend([
+        (tr.t("stats-cost-rows"), s.cost_rows.to_string()),
+        (
+            tr.t("stats-survey"),
+            tr.counts("stats-answers", &[("n", s.survey_answers)]),
+        ),
+        (tr.t("stats-interviews"), s.interviews.to_string()),
+        (tr.t("stats-imports"), s.imports.to_string()),
+    ]);
+    let width = lines
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let line = |(label, value): &(String, String)| {
+        let pad = width - label.chars().count();
+        format!("{label}{}{value}\n", " ".repeat(pad))
+    };
+    let mut out: String = lines[..head].iter().map(line).collect();
+    if !s.sources.is_empty() {
+        out.push_str(&tr.t("stats-by-source"));
+        out.push('\n');
+        for (k, v) in &s.sources {
+            out.push_str(&format!("  {k:<24} {v}\n"));
+        }
+    }
+    if !s.channels.is_empty() {
+        out.push_str(&tr.t("stats-by-channel"));
+        out.push('\n');
+        let mut channels: Vec<_> = s.channels.iter().collect();
+        channels.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (k, v) in channels {
+            out.push_str(&format!("  {k:<24} {v}\n"));
+        }
+    }
+    out.extend(lines[head..].iter().map(line));
+    out
 }

@@ -38,6 +38,8 @@ bp-drop-off = drop-off
 bp-before = before
 bp-others = others
 bp-baseline = baseline
+bp-time = time in stage
+bp-stalled = { $now }, slow (expected { $expected })
 bp-lost = lost
 bp-value-lost = value lost
 bp-value-lost-in = value lost ({ $currency })
@@ -49,7 +51,7 @@ bp-flag-personas = personas
 bp-flag-both = both
 bp-heading = { $map }: { $from } to { $to } against { $base-from } to { $base-to }
 bp-heading-personas = { $map }: { $from } to { $to } against { $base-from } to { $base-to } and against the other personas
-bp-legend = before: the same customers' drop-off in the baseline period; others: everyone else's in the period; baseline: which of them the drop-off exceeds by more than chance
+bp-legend = before: the same customers' drop-off in the baseline period; others: everyone else's in the period; baseline: which of them the drop-off exceeds by more than chance; time in stage: the median time of the customers who went on, marked slow when it stalls against a baseline
 bp-value-formula = value lost = lost × downstream conversion × average value (overall { $value })
 bp-value-formula-persona = value lost = lost × downstream conversion × average value (per persona; overall { $value })
 bp-currencies = conversion values are in several currencies ({ $currencies }) and are not added up: value lost is in converted customers

@@ -38,6 +38,8 @@ bp-drop-off = putoaa
 bp-before = ennen
 bp-others = muut
 bp-baseline = vertailu
+bp-time = aika vaiheessa
+bp-stalled = { $now }, hidas (odotettu { $expected })
 bp-lost = menetetty
 bp-value-lost = menetetty arvo
 bp-value-lost-in = menetetty arvo ({ $currency })
@@ -49,7 +51,7 @@ bp-flag-personas = personat
 bp-flag-both = molemmat
 bp-heading = { $map }: { $from } – { $to } verrattuna jaksoon { $base-from } – { $base-to }
 bp-heading-personas = { $map }: { $from } – { $to } verrattuna jaksoon { $base-from } – { $base-to } ja muihin personiin
-bp-legend = ennen: samojen asiakkaiden putoaminen vertailujaksolla; muut: kaikkien muiden putoaminen samalla jaksolla; vertailu: mitkä niistä putoaminen ylittää enemmän kuin sattuman verran
+bp-legend = ennen: samojen asiakkaiden putoaminen vertailujaksolla; muut: kaikkien muiden putoaminen samalla jaksolla; vertailu: mitkä niistä putoaminen ylittää enemmän kuin sattuman verran; aika vaiheessa: eteenpäin jatkaneiden asiakkaiden mediaaniaika, merkitty hitaaksi kun vaihe viipyy vertailuun nähden
 bp-value-formula = menetetty arvo = menetetyt × konversio eteenpäin × keskiarvo (kaikkiaan { $value })
 bp-value-formula-persona = menetetty arvo = menetetyt × konversio eteenpäin × keskiarvo (personoittain; kaikkiaan { $value })
 bp-currencies = konversioiden arvot ovat eri valuutoissa ({ $currencies }), eikä niitä lasketa yhteen: menetetty arvo lasketaan konvertoituneina asiakkaina

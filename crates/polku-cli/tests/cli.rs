@@ -998,9 +998,19 @@ fn breakpoints_compare_personas_and_say_the_currency() {
         "expected_others",
         "flagged_by",
         "currency",
+        "median_time_in_stage_s",
+        "expected_time_in_stage_s",
+        "stalled_by",
     ] {
         assert!(header.split(',').any(|c| c == column), "{header}");
     }
+    // Every row has every column; stages carry their median time in stage.
+    let width = header.split(',').count();
+    assert!(csv.lines().all(|l| l.split(',').count() == width), "{csv}");
+    assert!(
+        rows.iter()
+            .any(|b| b["kind"] == "stage" && b["median_time_in_stage_s"].is_number())
+    );
     let table = run(&[]).stdout;
     assert!(table.contains("against the other personas"), "{table}");
     for column in [
@@ -1008,6 +1018,7 @@ fn breakpoints_compare_personas_and_say_the_currency() {
         "before",
         "others",
         "baseline",
+        "time in stage",
         "value lost (EUR)",
     ] {
         assert!(table.contains(column), "{column}: {table}");

@@ -143,11 +143,11 @@ fn rate_or_empty(x: Option<f64>) -> String {
 
 fn csv(r: &BreakpointsReport) -> String {
     let mut out = String::from(
-        "kind,id,stage,owner,persona,reached,left,drop_off_rate,expected_previous,expected_others,expected_rate,flagged_by,excess_lost,downstream_conversion,average_value,value_lost,currency\n",
+        "kind,id,stage,owner,persona,reached,left,drop_off_rate,expected_previous,expected_others,expected_rate,flagged_by,excess_lost,downstream_conversion,average_value,value_lost,currency,median_time_in_stage_s,expected_time_in_stage_s,stalled_by\n",
     );
     for b in &r.breakpoints {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             kind(b.kind),
             csv_field(&b.id),
             csv_field(&b.stage),
@@ -169,9 +169,28 @@ fn csv(r: &BreakpointsReport) -> String {
             } else {
                 ""
             },
+            rate_or_empty(b.median_time_in_stage_s),
+            rate_or_empty(b.expected_time_in_stage_s),
+            b.stalled_by.map_or("", |f| f.as_str()),
         ));
     }
     out
+}
+
+/// A stage's median time in it, and when it stalls, the time expected.
+fn time_in_stage(tr: &Tr, b: &polku_engine::breakpoints::Breakpoint) -> String {
+    match (
+        b.median_time_in_stage_s,
+        b.stalled_by,
+        b.expected_time_in_stage_s,
+    ) {
+        (Some(now), Some(_), Some(expected)) => tr.args(
+            "bp-stalled",
+            &[("now", tr.seconds(now)), ("expected", tr.seconds(expected))],
+        ),
+        (Some(now), _, _) => tr.seconds(now),
+        _ => String::new(),
+    }
 }
 
 fn day(us: i64) -> String {
@@ -208,6 +227,7 @@ fn table(tr: &Tr, r: &BreakpointsReport) -> String {
             }
             row.extend([
                 flag(tr, b),
+                time_in_stage(tr, b),
                 format!("{:.0}", b.excess_lost),
                 tr.fixed(b.value_lost, 1),
             ]);
@@ -222,7 +242,7 @@ fn table(tr: &Tr, r: &BreakpointsReport) -> String {
     if r.by_persona {
         header.push(tr.t("bp-others"));
     }
-    header.extend([tr.t("bp-baseline"), tr.t("bp-lost"), unit]);
+    header.extend([tr.t("bp-baseline"), tr.t("bp-time"), tr.t("bp-lost"), unit]);
     let heading = if r.by_persona {
         "bp-heading-personas"
     } else {

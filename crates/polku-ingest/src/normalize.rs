@@ -546,7 +546,9 @@ pub struct Resolver {
     seen: KeySet,
     source_system: String,
     import_id: String,
-    sessions: FxMap<Box<str>, u32>,
+    /// The channel of each session, by the XXH3-128 of the session id: as free of collisions
+    /// in practice as the event keys, with no text to copy and compare per row.
+    sessions: HashMap<u128, u32, BuildHasherDefault<PassThrough>>,
     names: Vec<Box<str>>,
     name_index: FxMap<Box<str>, u32>,
     /// Events dropped as duplicates.
@@ -562,7 +564,7 @@ impl Resolver {
             seen,
             source_system: source_system.to_owned(),
             import_id: import_id.to_owned(),
-            sessions: FxMap::default(),
+            sessions: HashMap::default(),
             names: Vec::new(),
             name_index: FxMap::default(),
             duplicates: 0,
@@ -614,16 +616,12 @@ impl Resolver {
                 continue;
             }
             keep.push(true);
-            let s = session.is_valid(i).then(|| session.value(i));
+            let s = session
+                .is_valid(i)
+                .then(|| xxhash_rust::xxh3::xxh3_128(session.value(i).as_bytes()));
             let c = if inherit.value(i) {
                 match s {
-                    Some(s) => match self.sessions.get(s) {
-                        Some(c) => *c,
-                        None => {
-                            self.sessions.insert(s.into(), direct);
-                            direct
-                        }
-                    },
+                    Some(s) => *self.sessions.entry(s).or_insert(direct),
                     None => direct,
                 }
             } else {
@@ -636,10 +634,8 @@ impl Resolver {
                         c
                     }
                 };
-                if let Some(s) = s
-                    && !self.sessions.contains_key(s)
-                {
-                    self.sessions.insert(s.into(), c);
+                if let Some(s) = s {
+                    self.sessions.entry(s).or_insert(c);
                 }
                 c
             };

@@ -1,11 +1,12 @@
 //! Importing an event file into a workspace, all or nothing.
 //!
-//! 1. The file is read once: rows are normalised and spilled as Arrow IPC to a staging folder
+//! 1. The file is read once: rows are normalised and kept in memory as Arrow batches, up to
+//!    [`ImportOptions::memory_budget`], the rest spilled as Arrow IPC to a staging folder,
 //!    while the file's SHA-256 is computed; identity links are collected.
 //! 2. A bad value stops the import with `FILE:LINE:COLUMN: message` and leaves the store as it
 //!    was, unless a quarantine file takes the bad rows.
 //! 3. Identities are stitched over every link ever seen, so the new rows get their final
-//!    customer; the spill becomes Parquet files in the staging folder.
+//!    customer; the normalised rows become Parquet files in the staging folder.
 //! 4. The files are moved into `events/`, and the import commits by its entry in the import
 //!    log (with its links and the new identity map) in one SQLite transaction.
 //! 5. When stitching changed the customer of identifiers seen before, the older files that
@@ -16,7 +17,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use arrow_array::cast::AsArray;
@@ -45,6 +46,10 @@ use crate::time::{DEFAULT_TIMEZONE, TimeParser};
 
 /// Rows per Arrow batch while importing.
 const BATCH_ROWS: usize = 64 * 1024;
+
+/// Bytes of normalised Arrow batches an import keeps in memory by default; rows beyond it are
+/// spilled to disk. About 2,000,000 rows of a typical web event export fit.
+pub const MEMORY_BUDGET: usize = 512 << 20;
 
 /// Reports an import's progress; the CLI draws a bar.
 pub trait Progress: Sync {
@@ -84,6 +89,9 @@ pub struct ImportOptions {
     pub user: String,
     /// Channel rules; read from the workspace's `polku.yaml` when `None`.
     pub channel_rules: Option<Vec<ChannelRule>>,
+    /// Bytes of normalised rows kept in memory between the two passes; the rest wait in a
+    /// spill file in the staging folder, so a file of any size imports in bounded memory.
+    pub memory_budget: usize,
 }
 
 impl Default for ImportOptions {
@@ -97,6 +105,7 @@ impl Default for ImportOptions {
             pseudonymize: false,
             user: current_user(),
             channel_rules: None,
+            memory_budget: MEMORY_BUDGET,
         }
     }
 }
@@ -220,6 +229,9 @@ impl Quarantine {
     }
 }
 
+/// What a pass-1 worker leaves: its batches, errors, links and counts.
+type WorkerResult = (Pending, Vec<RowError>, HashSet<IdentityLink>, Counts);
+
 /// Counts of one pass-1 worker.
 #[derive(Debug, Default)]
 struct Counts {
@@ -230,13 +242,66 @@ struct Counts {
     other: u64,
 }
 
-/// Normalises the rows one reader produces and spills them as Arrow IPC.
+/// The normalised batches of one reader, in its order: first those kept in memory, then those
+/// in the spill file.
+#[derive(Debug, Default)]
+struct Pending {
+    memory: Vec<RecordBatch>,
+    spill: Option<PathBuf>,
+}
+
+/// Where a reader's normalised batches wait for pass 2: in memory while the shared budget
+/// lasts, then in an Arrow IPC file. Once a reader spills, it spills every later batch too,
+/// so that its batches stay in order.
+struct Stash<'p> {
+    memory: Vec<RecordBatch>,
+    budget: &'p AtomicUsize,
+    path: PathBuf,
+    spill: Option<StreamWriter<BufWriter<File>>>,
+}
+
+impl Stash<'_> {
+    fn push(&mut self, batch: RecordBatch) -> Result<(), IngestError> {
+        if self.spill.is_none() {
+            let size = batch.get_array_memory_size();
+            let taken = self
+                .budget
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                    left.checked_sub(size)
+                });
+            if taken.is_ok() {
+                self.memory.push(batch);
+                return Ok(());
+            }
+            self.spill = Some(StreamWriter::try_new(
+                BufWriter::with_capacity(1 << 20, fs_err::File::create(&self.path)?.into_parts().0),
+                &normalized_schema(),
+            )?);
+        }
+        self.spill.as_mut().expect("just opened").write(&batch)?;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Pending, IngestError> {
+        let spill = match self.spill {
+            Some(mut w) => {
+                w.finish()?;
+                Some(self.path)
+            }
+            None => None,
+        };
+        Ok(Pending {
+            memory: self.memory,
+            spill,
+        })
+    }
+}
+
+/// Normalises the rows one reader produces and stashes them for pass 2.
 struct Worker<'p> {
     normalizer: Normalizer,
     builder: EventBatchBuilder,
-    spill: StreamWriter<BufWriter<File>>,
-    source_system: &'static str,
-    import_id: String,
+    stash: Stash<'p>,
     errors: Vec<RowError>,
     quarantine: Option<Quarantine>,
     counts: Counts,
@@ -247,26 +312,17 @@ struct Worker<'p> {
 }
 
 impl<'p> Worker<'p> {
-    #[allow(clippy::too_many_arguments)]
     fn new(
-        spill_path: &Path,
+        stash: Stash<'p>,
         normalizer: Normalizer,
-        source_system: &'static str,
-        import_id: &str,
         quarantine: Option<Quarantine>,
         progress: &'p dyn Progress,
         read_total: &'p AtomicU64,
     ) -> Result<Self, IngestError> {
-        let spill = StreamWriter::try_new(
-            BufWriter::with_capacity(1 << 20, fs_err::File::create(spill_path)?.into_parts().0),
-            &normalized_schema(),
-        )?;
         Ok(Worker {
             normalizer,
             builder: EventBatchBuilder::new(),
-            spill,
-            source_system,
-            import_id: import_id.to_owned(),
+            stash,
             errors: Vec::new(),
             quarantine,
             counts: Counts::default(),
@@ -278,20 +334,20 @@ impl<'p> Worker<'p> {
 
     fn flush(&mut self) -> Result<(), IngestError> {
         if !self.builder.is_empty() {
-            let batch = self.builder.finish(self.source_system, &self.import_id);
-            self.spill.write(&batch)?;
+            let batch = self.builder.finish();
+            self.stash.push(batch)?;
         }
         Ok(())
     }
 
-    /// Finishes the spill; returns the errors, links and counts.
-    fn finish(mut self) -> Result<(Vec<RowError>, HashSet<IdentityLink>, Counts), IngestError> {
+    /// Finishes the stash; returns the batches, errors, links and counts.
+    fn finish(mut self) -> Result<WorkerResult, IngestError> {
         self.flush()?;
-        self.spill.finish()?;
         if let Some(q) = self.quarantine.take() {
             q.finish()?;
         }
-        Ok((self.errors, self.normalizer.take_links(), self.counts))
+        let links = self.normalizer.take_links();
+        Ok((self.stash.finish()?, self.errors, links, self.counts))
     }
 }
 
@@ -439,10 +495,10 @@ fn with_customers(batch: &RecordBatch, ids: &Identities) -> Result<RecordBatch, 
     Ok(RecordBatch::try_new(event_schema(), columns)?)
 }
 
-/// Resolves the spilled rows in file order (duplicates, session channels), adds their
+/// Resolves the normalised rows in file order (duplicates, session channels), adds their
 /// customers, and writes them as Parquet files with two encoder threads.
 fn write_resolved(
-    spills: &[PathBuf],
+    pending: Vec<Pending>,
     resolver: &mut Resolver,
     ids: &Identities,
     staging: &Staging,
@@ -486,19 +542,30 @@ fn write_resolved(
             .collect();
         let produced = (|| -> Result<(), IngestError> {
             let mut done = 0u64;
-            for spill in spills {
-                let reader = StreamReader::try_new(
-                    std::io::BufReader::new(fs_err::File::open(spill)?),
-                    None,
-                )?;
-                for batch in reader {
-                    let batch = batch?;
-                    done += batch.num_rows() as u64;
-                    let resolved = resolver.resolve(&batch)?;
-                    if resolved.num_rows() > 0 && tx.send(resolved).is_err() {
-                        break;
+            let mut resolve = |batch: RecordBatch| -> Result<bool, IngestError> {
+                done += batch.num_rows() as u64;
+                let resolved = resolver.resolve(&batch)?;
+                progress.set(done);
+                Ok(resolved.num_rows() == 0 || tx.send(resolved).is_ok())
+            };
+            'chunks: for p in pending {
+                // Each batch is dropped once resolved, so memory shrinks as the files grow.
+                for batch in p.memory {
+                    if !resolve(batch)? {
+                        break 'chunks;
                     }
-                    progress.set(done);
+                }
+                if let Some(spill) = p.spill {
+                    let reader = StreamReader::try_new(
+                        std::io::BufReader::new(fs_err::File::open(&spill)?),
+                        None,
+                    )?;
+                    for batch in reader {
+                        if !resolve(batch?)? {
+                            break 'chunks;
+                        }
+                    }
+                    fs_err::remove_file(spill)?;
                 }
             }
             Ok(())
@@ -673,24 +740,27 @@ pub fn import_events_locked(
                 json: format != Format::Csv,
             })
         };
+        let budget = AtomicUsize::new(opts.memory_budget);
         let new_worker = |k: usize, q: Option<Quarantine>| {
             Worker::new(
-                &staging.dir().join(format!("spill-{k}.arrows")),
+                Stash {
+                    memory: Vec::new(),
+                    budget: &budget,
+                    path: staging.dir().join(format!("spill-{k}.arrows")),
+                    spill: None,
+                },
                 Normalizer::new(
                     grouper.clone(),
                     key.clone(),
                     opts.pseudonymize,
                     suppressed.clone(),
                 ),
-                format.name(),
-                &import_id,
                 q,
                 progress,
                 &read_total,
             )
         };
         progress.begin("importing", Some(size));
-        let mut spills = Vec::new();
         let mut outcomes = Vec::new();
         let file_hash;
         let parallel =
@@ -736,11 +806,10 @@ pub fn import_events_locked(
             file_hash = hash.map_err(|_| {
                 IngestError::Io(std::io::Error::other("the hashing thread panicked"))
             })??;
-            for (k, r) in results.into_iter().enumerate() {
+            for r in results {
                 outcomes.push(r.map_err(|_| {
                     IngestError::Io(std::io::Error::other("an import thread panicked"))
                 })?);
-                spills.push(staging.dir().join(format!("spill-{k}.arrows")));
             }
         } else {
             let mut worker = new_worker(0, quarantine())?;
@@ -765,7 +834,6 @@ pub fn import_events_locked(
                 outcomes.push(r.and_then(|()| worker.finish()));
                 hashing.finish()?
             };
-            spills.push(staging.dir().join("spill-0.arrows"));
         }
         // Errors in file order; the first ones only.
         let mut errors: Vec<RowError> = Vec::new();
@@ -785,9 +853,11 @@ pub fn import_events_locked(
             elapsed: Duration::ZERO,
         };
         let mut normalized = 0;
+        let mut pending = Vec::new();
         for outcome in outcomes {
             match outcome {
-                Ok((errs, l, counts)) => {
+                Ok((p, errs, l, counts)) => {
+                    pending.push(p);
                     errors.extend(errs);
                     links.extend(l);
                     report.rows_read += counts.rows_read;
@@ -818,13 +888,10 @@ pub fn import_events_locked(
         let map_changed = old_map != new_map;
 
         progress.begin("writing", Some(normalized));
-        let mut resolver = Resolver::new(seen);
+        let mut resolver = Resolver::new(seen, format.name(), &import_id);
         resolver.reserve(usize::try_from(normalized).unwrap_or(0));
-        report.added = write_resolved(&spills, &mut resolver, &ids, &staging, progress)?;
+        report.added = write_resolved(pending, &mut resolver, &ids, &staging, progress)?;
         report.duplicates = resolver.duplicates;
-        for s in &spills {
-            fs_err::remove_file(s)?;
-        }
         Ok((report, new_links, ids, new_map, map_changed))
     })();
     let (mut report, new_links, ids, new_map, map_changed) = match result {

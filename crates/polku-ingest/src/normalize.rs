@@ -97,8 +97,10 @@ const KEY_HI: &str = "_key_hi";
 const KEY_LO: &str = "_key_lo";
 const INHERIT: &str = "_inherit";
 
-/// The schema of normalised, unresolved batches: the event table without `customer`, a
-/// nullable channel group, and the deduplication key and inheritance flag.
+/// The schema of normalised, unresolved batches: the event table without `customer` and
+/// without the columns that are the same on every row of an import (`source_system`,
+/// `import_id`: the [`Resolver`] adds them), a nullable channel group, and the deduplication
+/// key and inheritance flag.
 #[must_use]
 pub fn normalized_schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
@@ -107,6 +109,7 @@ pub fn normalized_schema() -> SchemaRef {
             let mut fields: Vec<Field> = unstitched_event_schema()
                 .fields()
                 .iter()
+                .filter(|f| !is_constant(f.name()))
                 .map(|f| {
                     let f = f.as_ref().clone();
                     if f.name() == event_col::CHANNEL_GROUP {
@@ -122,6 +125,20 @@ pub fn normalized_schema() -> SchemaRef {
             Arc::new(Schema::new(fields))
         })
         .clone()
+}
+
+/// Whether an event column holds the same value on every row of an import.
+fn is_constant(column: &str) -> bool {
+    column == event_col::SOURCE_SYSTEM || column == event_col::IMPORT_ID
+}
+
+/// Finishes a text column and makes the builder ready for a batch like the last one, so that
+/// the next batch's buffers neither grow by doubling (copying as they go) nor keep much slack.
+fn finish_text(b: &mut StringBuilder) -> ArrayRef {
+    let a = b.finish();
+    let bytes = a.value_data().len();
+    *b = StringBuilder::with_capacity(a.len(), bytes + bytes / 16);
+    Arc::new(a)
 }
 
 /// Builds normalised Arrow batches.
@@ -234,30 +251,24 @@ impl EventBatchBuilder {
     ///
     /// # Panics
     /// Never: every column has the same length by construction.
-    pub fn finish(&mut self, source_system: &str, import_id: &str) -> RecordBatch {
-        let n = self.len;
+    pub fn finish(&mut self) -> RecordBatch {
         self.len = 0;
-        let constant = |v: &str| -> ArrayRef {
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(v, n)))
-        };
         let columns: Vec<ArrayRef> = vec![
-            Arc::new(self.event_id.finish()),
-            Arc::new(self.anonymous_id.finish()),
-            Arc::new(self.user_id.finish()),
+            finish_text(&mut self.event_id),
+            finish_text(&mut self.anonymous_id),
+            finish_text(&mut self.user_id),
             Arc::new(self.time.finish()),
-            Arc::new(self.event.finish()),
-            Arc::new(self.channel_group.finish()),
-            Arc::new(self.source.finish()),
-            Arc::new(self.medium.finish()),
-            Arc::new(self.campaign.finish()),
-            Arc::new(self.url.finish()),
-            Arc::new(self.referrer.finish()),
-            Arc::new(self.session.finish()),
+            finish_text(&mut self.event),
+            finish_text(&mut self.channel_group),
+            finish_text(&mut self.source),
+            finish_text(&mut self.medium),
+            finish_text(&mut self.campaign),
+            finish_text(&mut self.url),
+            finish_text(&mut self.referrer),
+            finish_text(&mut self.session),
             Arc::new(self.value.finish()),
-            Arc::new(self.currency.finish()),
-            Arc::new(self.properties.finish()),
-            constant(source_system),
-            constant(import_id),
+            finish_text(&mut self.currency),
+            finish_text(&mut self.properties),
             Arc::new(self.key_hi.finish()),
             Arc::new(self.key_lo.finish()),
             Arc::new(self.inherit.finish()),
@@ -533,7 +544,11 @@ impl Normalizer {
 #[derive(Debug)]
 pub struct Resolver {
     seen: KeySet,
-    sessions: FxMap<Box<str>, u32>,
+    source_system: String,
+    import_id: String,
+    /// The channel of each session, by the XXH3-128 of the session id: as free of collisions
+    /// in practice as the event keys, with no text to copy and compare per row.
+    sessions: HashMap<u128, u32, BuildHasherDefault<PassThrough>>,
     names: Vec<Box<str>>,
     name_index: FxMap<Box<str>, u32>,
     /// Events dropped as duplicates.
@@ -541,12 +556,15 @@ pub struct Resolver {
 }
 
 impl Resolver {
-    /// A resolver that knows the keys of the stored events.
+    /// A resolver that knows the keys of the stored events, for the rows of one import from
+    /// one source system.
     #[must_use]
-    pub fn new(seen: KeySet) -> Self {
+    pub fn new(seen: KeySet, source_system: &str, import_id: &str) -> Self {
         Resolver {
             seen,
-            sessions: FxMap::default(),
+            source_system: source_system.to_owned(),
+            import_id: import_id.to_owned(),
+            sessions: HashMap::default(),
             names: Vec::new(),
             name_index: FxMap::default(),
             duplicates: 0,
@@ -598,16 +616,12 @@ impl Resolver {
                 continue;
             }
             keep.push(true);
-            let s = session.is_valid(i).then(|| session.value(i));
+            let s = session
+                .is_valid(i)
+                .then(|| xxhash_rust::xxh3::xxh3_128(session.value(i).as_bytes()));
             let c = if inherit.value(i) {
                 match s {
-                    Some(s) => match self.sessions.get(s) {
-                        Some(c) => *c,
-                        None => {
-                            self.sessions.insert(s.into(), direct);
-                            direct
-                        }
-                    },
+                    Some(s) => *self.sessions.entry(s).or_insert(direct),
                     None => direct,
                 }
             } else {
@@ -620,33 +634,47 @@ impl Resolver {
                         c
                     }
                 };
-                if let Some(s) = s
-                    && !self.sessions.contains_key(s)
-                {
-                    self.sessions.insert(s.into(), c);
+                if let Some(s) = s {
+                    self.sessions.entry(s).or_insert(c);
                 }
                 c
             };
             channels.push(c);
         }
-        let resolved: StringArray = channels
-            .iter()
-            .map(|c| Some(&*self.names[*c as usize]))
-            .collect();
+        let resolved: ArrayRef = Arc::new(
+            channels
+                .iter()
+                .map(|c| Some(&*self.names[*c as usize]))
+                .collect::<StringArray>(),
+        );
         let base = unstitched_event_schema();
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(base.fields().len());
         for f in base.fields() {
             if f.name() == event_col::CHANNEL_GROUP {
-                columns.push(Arc::new(resolved.clone()));
-            } else {
+                columns.push(resolved.clone());
+            } else if !is_constant(f.name()) {
                 columns.push(col(f.name())?.clone());
             }
         }
-        let out = RecordBatch::try_new(base, columns)?;
-        if keep.iter().all(|k| *k) {
-            Ok(out)
-        } else {
-            arrow_select::filter::filter_record_batch(&out, &BooleanArray::from(keep))
+        let all = keep.iter().all(|k| *k);
+        let filter = BooleanArray::from(keep);
+        if !all {
+            columns = columns
+                .iter()
+                .map(|c| arrow_select::filter::filter(c, &filter))
+                .collect::<Result<_, _>>()?;
         }
+        let rows = columns.first().map_or(0, |c| c.len());
+        let constant = |v: &str| -> ArrayRef {
+            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(v, rows)))
+        };
+        for (i, f) in base.fields().iter().enumerate() {
+            if f.name() == event_col::SOURCE_SYSTEM {
+                columns.insert(i, constant(&self.source_system));
+            } else if f.name() == event_col::IMPORT_ID {
+                columns.insert(i, constant(&self.import_id));
+            }
+        }
+        RecordBatch::try_new(base, columns)
     }
 }

@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use polku_ingest::ImportOptions;
+
 use crate::util::{Ws, opts};
 
 /// About 9 MB of CSV with sessions, quoted fields with line breaks and commas, and repeated
@@ -90,4 +92,38 @@ fn parallel_errors_name_the_right_lines() {
         err.contains(&format!(":{physical_lines}:time: cannot read `yesterday`")),
         "{err}"
     );
+}
+
+#[test]
+fn rows_over_the_memory_budget_wait_on_disk_with_the_same_result() {
+    let text = big_csv();
+    let run = |budget: usize| {
+        let ws = Ws::new();
+        let path = ws.file("big.csv", &text);
+        let o = ImportOptions {
+            memory_budget: budget,
+            ..opts()
+        };
+        let r = ws.import(&path, &o).unwrap();
+        let events = ws
+            .events()
+            .into_iter()
+            .map(|e| (e.event_id, e.customer, e.channel_group, e.properties))
+            .collect::<Vec<_>>();
+        (r.added, r.duplicates, r.new_links, events)
+    };
+    // All in memory; all on disk; the first batches in memory, the rest on disk.
+    let memory = run(usize::MAX);
+    assert!(memory.1 >= 20, "repeated rows are duplicates: {}", memory.1);
+    for budget in [0, 6 << 20, 12 << 20] {
+        let spilled = run(budget);
+        assert_eq!(
+            (spilled.0, spilled.1, spilled.2),
+            (memory.0, memory.1, memory.2)
+        );
+        assert!(
+            spilled.3 == memory.3,
+            "budget {budget}: the stored events differ"
+        );
+    }
 }

@@ -293,6 +293,7 @@ fn run_events(
         pseudonymize: a.pseudonymize,
         user,
         channel_rules: None,
+        ..ImportOptions::default()
     };
     let bar = Bar::new();
     let result = import_events(workspace_dir, &a.file, &opts, &bar);

@@ -2,23 +2,15 @@
 //! generator planted as strongest, the cost and survey blocks join in, and the extra outputs
 //! keep the main CSV unchanged.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use std::path::Path;
+
+use common::{Imported, generated_workspace};
+
+/// Runs `polku ARGS` in `dir`, insists that it succeeds, and returns its standard output.
 fn ok(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_polku"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("POLKU_WORKSPACE")
-        .output()
-        .expect("polku runs");
-    assert!(
-        output.status.success(),
-        "polku {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    common::ok(dir, args).stdout
 }
 
 /// The `n` names with the largest numbers.
@@ -32,7 +24,7 @@ fn top(values: &[(String, f64)], n: usize) -> Vec<String> {
 fn generated_workspace_recovers_the_planted_channels() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let ws = generated_workspace(dir, "6000", "7");
+    let ws = generated_workspace(dir, "b2b", "en", 6000, 7, Imported::EventsCostsSurvey);
     let file = |suffix: &str| dir.join(format!("gen.{suffix}")).display().to_string();
     let truth: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(file("truth.json")).unwrap()).unwrap();
@@ -151,40 +143,6 @@ fn generated_workspace_recovers_the_planted_channels() {
     assert!(lines.all(|l| l.split(',').count() == 4));
 }
 
-/// A generated workspace with events, costs and survey answers, in `dir/ws`.
-fn generated_workspace(dir: &Path, customers: &str, seed: &str) -> std::path::PathBuf {
-    generated_workspace_in(dir, customers, seed, "en")
-}
-
-/// [`generated_workspace`] in the given language.
-fn generated_workspace_in(
-    dir: &Path,
-    customers: &str,
-    seed: &str,
-    lang: &str,
-) -> std::path::PathBuf {
-    ok(dir, &["init", "ws", "--template", "b2b", "--lang", lang]);
-    let ws = dir.join("ws");
-    let events = dir.join("gen.csv");
-    ok(
-        dir,
-        &[
-            "generate",
-            "--customers",
-            customers,
-            "--seed",
-            seed,
-            "--out",
-            events.to_str().unwrap(),
-        ],
-    );
-    let file = |suffix: &str| dir.join(format!("gen.{suffix}")).display().to_string();
-    ok(&ws, &["import", "events", events.to_str().unwrap()]);
-    ok(&ws, &["import", "costs", &file("costs.csv")]);
-    ok(&ws, &["import", "survey", &file("survey.csv")]);
-    ws
-}
-
 /// Conversions and value of the persona's customers (all customers without one), as
 /// `polku kpis` counts them per channel: a separate query from the journeys attribution
 /// reads.
@@ -208,7 +166,14 @@ fn kpi_conversions(ws: &Path, persona: Option<&str>) -> (f64, f64) {
 #[test]
 fn persona_restricts_the_journeys_and_the_credits_follow() {
     let tmp = tempfile::tempdir().unwrap();
-    let ws = generated_workspace(tmp.path(), "1500", "3");
+    let ws = generated_workspace(
+        tmp.path(),
+        "b2b",
+        "en",
+        1500,
+        3,
+        Imported::EventsCostsSurvey,
+    );
     let models = "first,last,linear,time-decay,position,markov,shapley";
     let run = |persona: Option<&str>| -> serde_json::Value {
         let mut args = vec!["attribution", "--model", models, "--format", "json"];
@@ -297,19 +262,18 @@ fn persona_restricts_the_journeys_and_the_credits_follow() {
     // A path file has no customers to pick from.
     let paths = tmp.path().join("paths.csv");
     std::fs::write(&paths, "path,total_conversions\na > b,1\n").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_polku"))
-        .args([
+    let run = common::polku(
+        &ws,
+        &[
             "attribution",
             "--paths",
             paths.to_str().unwrap(),
             "--persona",
             "hr-hanna",
-        ])
-        .current_dir(&ws)
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+        ],
+    );
+    assert_ne!(run.code, 0);
+    let stderr = run.stderr;
     assert!(
         stderr.contains("--persona") && stderr.contains("--paths"),
         "{stderr}"
@@ -337,7 +301,14 @@ fn table_rows(html: &str, class: &str) -> Vec<Vec<String>> {
 #[test]
 fn report_sets_the_models_side_by_side_as_the_command_does() {
     let tmp = tempfile::tempdir().unwrap();
-    let ws = generated_workspace(tmp.path(), "1500", "3");
+    let ws = generated_workspace(
+        tmp.path(),
+        "b2b",
+        "en",
+        1500,
+        3,
+        Imported::EventsCostsSurvey,
+    );
     let out = tmp.path().join("r");
     ok(&ws, &["report", "--out", out.to_str().unwrap()]);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
@@ -428,7 +399,7 @@ fn report_sets_the_models_side_by_side_as_the_command_does() {
 #[test]
 fn report_attribution_speaks_finnish() {
     let tmp = tempfile::tempdir().unwrap();
-    let ws = generated_workspace_in(tmp.path(), "600", "5", "fi");
+    let ws = generated_workspace(tmp.path(), "b2b", "fi", 600, 5, Imported::EventsCostsSurvey);
     let out = tmp.path().join("r");
     ok(&ws, &["report", "--out", out.to_str().unwrap()]);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use polku_model::templates::{TemplateKind, fixture};
 use polku_model::{Language, Workspace, WorkspaceFile};
 
-use common::{Run, ok, polku};
+use common::{Imported, Run, generated_workspace, ok, polku};
 
 /// A fresh workspace from a template in a temporary folder; returns (tempdir, workspace path).
 fn workspace(template: &str, lang: &str) -> (tempfile::TempDir, PathBuf) {
@@ -601,21 +601,8 @@ fn thousands(n: u64) -> String {
 
 /// A B2B workspace in English with a small generated data set imported.
 fn workspace_with_data() -> (tempfile::TempDir, PathBuf) {
-    let (tmp, ws) = workspace("b2b", "en");
-    ok(
-        tmp.path(),
-        &[
-            "generate",
-            "--customers",
-            "600",
-            "--seed",
-            "11",
-            "--out",
-            "events.csv",
-        ],
-    );
-    let events = tmp.path().join("events.csv");
-    ok(&ws, &["import", "events", events.to_str().unwrap()]);
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = generated_workspace(tmp.path(), "b2b", "en", 600, 11, Imported::Events);
     (tmp, ws)
 }
 
@@ -819,25 +806,8 @@ fn render_with_data_draws_the_numbers_on_the_poster() {
 /// A B2B workspace with generated events, survey answers and ad costs imported, and a map of HR-Hanna's
 /// bound to the data.
 fn workspace_with_bound_data() -> (tempfile::TempDir, PathBuf) {
-    let (tmp, ws) = workspace("b2b", "en");
-    let data = tmp.path().join("data.csv");
-    ok(
-        tmp.path(),
-        &[
-            "generate",
-            "--customers",
-            "600",
-            "--seed",
-            "3",
-            "--out",
-            data.to_str().unwrap(),
-        ],
-    );
-    ok(&ws, &["import", "events", data.to_str().unwrap()]);
-    for (table, suffix) in [("survey", "survey.csv"), ("costs", "costs.csv")] {
-        let file = tmp.path().join(format!("data.{suffix}"));
-        ok(&ws, &["import", table, file.to_str().unwrap()]);
-    }
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = generated_workspace(tmp.path(), "b2b", "en", 600, 3, Imported::EventsCostsSurvey);
     // The template's own map of Hanna is bound to the data too; this one stands alone so the
     // numbers below are about its rules only.
     for own in ["maps/hr-hanna-current.yaml", "maps/hr-hanna-future.yaml"] {

@@ -5,36 +5,19 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Run, ok, polku};
+use common::{Imported, Run, generated_workspace, ok, polku};
 
 /// A B2B workspace in English with generated events, ad costs and survey answers imported.
 fn workspace_with_data() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
-    ok(
+    let ws = generated_workspace(
         tmp.path(),
-        &["init", "ws", "--template", "b2b", "--lang", "en"],
+        "b2b",
+        "en",
+        600,
+        11,
+        Imported::EventsCostsSurvey,
     );
-    let ws = tmp.path().join("ws");
-    ok(
-        tmp.path(),
-        &[
-            "generate",
-            "--customers",
-            "600",
-            "--seed",
-            "11",
-            "--out",
-            "events.csv",
-        ],
-    );
-    for (table, file) in [
-        ("events", "events.csv"),
-        ("costs", "events.costs.csv"),
-        ("survey", "events.survey.csv"),
-    ] {
-        let file = tmp.path().join(file);
-        ok(&ws, &["import", table, file.to_str().unwrap()]);
-    }
     (tmp, ws)
 }
 

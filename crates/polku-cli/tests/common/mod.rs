@@ -2,7 +2,7 @@
 
 #![allow(dead_code, reason = "each test file uses its own part")]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// What a run of `polku` did.
@@ -36,4 +36,50 @@ pub fn ok(dir: &Path, args: &[&str]) -> Run {
         run.stdout, run.stderr
     );
     run
+}
+
+/// What `polku generate` writes besides its events that a generated workspace imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    /// The events only.
+    Events,
+    /// The events, the ad costs and the survey answers.
+    EventsCostsSurvey,
+}
+
+/// `polku init ws --template TEMPLATE --lang LANG` in `dir`, then `polku generate` of
+/// `customers` with `seed` into `dir/gen.csv`, imported as `imported` says. Returns the
+/// workspace folder.
+pub fn generated_workspace(
+    dir: &Path,
+    template: &str,
+    lang: &str,
+    customers: u32,
+    seed: u64,
+    imported: Imported,
+) -> PathBuf {
+    ok(dir, &["init", "ws", "--template", template, "--lang", lang]);
+    let ws = dir.join("ws");
+    let events = dir.join("gen.csv");
+    let (customers, seed) = (customers.to_string(), seed.to_string());
+    ok(
+        dir,
+        &[
+            "generate",
+            "--customers",
+            &customers,
+            "--seed",
+            &seed,
+            "--out",
+            events.to_str().unwrap(),
+        ],
+    );
+    ok(&ws, &["import", "events", events.to_str().unwrap()]);
+    if imported == Imported::EventsCostsSurvey {
+        for table in ["costs", "survey"] {
+            let file = dir.join(format!("gen.{table}.csv"));
+            ok(&ws, &["import", table, file.to_str().unwrap()]);
+        }
+    }
+    ws
 }

@@ -57,6 +57,13 @@ impl Tr {
         format!("{} %", self.fixed(x * 100.0, 1))
     }
 
+    /// A table with the translated headers of message `ids`, columns aligned.
+    pub(crate) fn table(&self, ids: &[&str], rows: &[Vec<String>]) -> String {
+        let header: Vec<String> = ids.iter().map(|id| self.t(id)).collect();
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        crate::commands::funnel::aligned(&header, rows)
+    }
+
     /// Seconds for people: `45 s`, `12.5 min`, `3.2 h`, `4.1 d` (`pv` in Finnish).
     pub(crate) fn seconds(&self, s: f64) -> String {
         if s < 60.0 {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use polku_engine::abtest::{AbTestReport, MIN_PER_VARIANT};
 
-use super::funnel::{JourneyFormat, ScopeArgs, aligned, csv_field, tr, with_spinner, write_out};
+use super::funnel::{JourneyFormat, ScopeArgs, csv_field, tr, with_spinner, write_out};
 use crate::tr::Tr;
 
 /// Options of `polku abtest`.
@@ -87,9 +87,8 @@ fn table(tr: &Tr, r: &AbTestReport) -> String {
         "ab-converted",
         "ab-rate",
         "ab-interval",
-    ]
-    .map(|id| tr.t(id));
-    let mut out = aligned(&header.each_ref().map(String::as_str), &rows);
+    ];
+    let mut out = tr.table(&header, &rows);
     if let (Some(s), Some(p)) = (r.statistic, r.p_value) {
         let test = match r.test.as_str() {
             "z-test" => tr.t("ab-test-z-test"),

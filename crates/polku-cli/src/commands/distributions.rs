@@ -97,8 +97,10 @@ fn table(tr: &Tr, r: &DistributionReport) -> String {
     );
     out.push_str("\n\n");
     let block = |first: &str, buckets: &[Bucket]| {
-        let header = [tr.t(first), tr.t("unit-customers"), tr.t("paths-share")];
-        aligned(&header.each_ref().map(String::as_str), &rows(tr, buckets))
+        tr.table(
+            &[first, "unit-customers", "paths-share"],
+            &rows(tr, buckets),
+        )
     };
     out.push_str(&block("dist-time", &r.time_to_conversion));
     out.push('\n');

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use polku_engine::interviews::InterviewsReport;
 
-use super::funnel::{JourneyFormat, aligned, csv_field, open, tr, with_spinner, write_out};
+use super::funnel::{JourneyFormat, csv_field, open, tr, with_spinner, write_out};
 use crate::tr::Tr;
 
 /// Options of `polku interviews`.
@@ -121,9 +121,8 @@ fn table(tr: &Tr, r: &InterviewsReport) -> String {
         "interviews-emotion",
         "interviews-spread",
         "interviews-touchpoints",
-    ]
-    .map(|id| tr.t(id));
-    out.push_str(&aligned(&header.each_ref().map(String::as_str), &rows));
+    ];
+    out.push_str(&tr.table(&header, &rows));
     for s in &r.stages {
         for (what, items) in [
             (tr.t("interviews-successes"), &s.successes),

@@ -10,8 +10,7 @@ use polku_engine::time::parse_duration;
 use polku_engine::udf::journey_path::PathAnchor;
 
 use super::funnel::{
-    ByArg, JourneyFormat, ScopeArgs, aligned, csv_field, note, note_unmatched, tr, with_spinner,
-    write_out,
+    ByArg, JourneyFormat, ScopeArgs, csv_field, note, note_unmatched, tr, with_spinner, write_out,
 };
 use crate::tr::Tr;
 
@@ -191,12 +190,7 @@ fn table(tr: &Tr, report: &PathsReport) -> String {
             share(tr, report.other, report.journeys),
         ]);
     }
-    let header = [
-        tr.t("paths-path"),
-        tr.t("paths-journeys"),
-        tr.t("paths-share"),
-    ];
-    let mut out = aligned(&header.each_ref().map(String::as_str), &rows);
+    let mut out = tr.table(&["paths-path", "paths-journeys", "paths-share"], &rows);
     out.push_str(&format!(
         "\n{}\n",
         tr.counts("paths-total", &[("n", report.journeys)])

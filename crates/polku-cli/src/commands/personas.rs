@@ -9,7 +9,7 @@ use polku_engine::personas::suggest::{Segment, SuggestQuery, SuggestReport};
 use polku_model::{Persona, PersonaId, Workspace, slugify};
 use polku_store::WorkspaceDir;
 
-use super::funnel::{ScopeArgs, aligned, tr, with_spinner, write_out};
+use super::funnel::{ScopeArgs, tr, with_spinner, write_out};
 use crate::args::ListFormat;
 use crate::tr::Tr;
 
@@ -151,9 +151,8 @@ fn sizes(args: &SizesArgs, workspace: &Path) -> anyhow::Result<ExitCode> {
                 "personas-rules",
                 "unit-customers",
                 "paths-share",
-            ]
-            .map(|id| tr.t(id));
-            aligned(&header.each_ref().map(String::as_str), &rows)
+            ];
+            tr.table(&header, &rows)
         }
     };
     write_out(&text)?;
@@ -255,9 +254,8 @@ fn table(tr: &Tr, r: &SuggestReport) -> String {
         "ab-converted",
         "funnel-median-time",
         "kpi-value",
-    ]
-    .map(|id| tr.t(id));
-    out.push_str(&aligned(&header.each_ref().map(String::as_str), &rows));
+    ];
+    out.push_str(&tr.table(&header, &rows));
     for s in &r.segments {
         out.push_str(&format!(
             "\n{}: {}\n",

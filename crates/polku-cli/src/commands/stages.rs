@@ -116,9 +116,8 @@ fn table(tr: &Tr, report: &StagesReport) -> String {
         "stages-to-next",
         "stages-drop-off",
         "stages-median-time",
-    ]
-    .map(|id| tr.t(id));
-    out.push_str(&aligned(&header.each_ref().map(String::as_str), &rows));
+    ];
+    out.push_str(&tr.table(&header, &rows));
     out.push_str(&format!("\n{}\n", tr.t("stages-moves")));
     let names: Vec<&str> = report.stages.iter().map(|s| s.stage.as_str()).collect();
     let mut header = vec![""];

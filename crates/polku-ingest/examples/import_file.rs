@@ -1,5 +1,6 @@
 //! Imports one event file into a workspace folder, without the CLI: a quick way to time the
-//! importer alone (`cargo build --release -p polku-ingest --example import_file`).
+//! importer alone (`cargo build --release -p polku-ingest --example import_file`). The time of
+//! each phase goes to standard error.
 //!
 //! ```sh
 //! target/release/examples/import_file WORKSPACE FILE
@@ -9,7 +10,42 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use polku_ingest::import::{ImportOptions, NoProgress, import_events};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use polku_ingest::import::{ImportOptions, Progress, import_events};
+
+/// Prints how long each phase of the import took, when the next one begins.
+struct PhaseTimes {
+    current: Mutex<Option<(String, Instant)>>,
+}
+
+impl PhaseTimes {
+    fn report(&self, next: Option<&str>) {
+        let mut current = self
+            .current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((phase, started)) = current.take() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "{phase:>26} {:>7.3} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        *current = next.map(|n| (n.to_owned(), Instant::now()));
+    }
+}
+
+impl Progress for PhaseTimes {
+    fn begin(&self, phase: &str, _total: Option<u64>) {
+        self.report(Some(phase));
+    }
+    fn set(&self, _done: u64) {}
+    fn end(&self) {
+        self.report(None);
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
@@ -26,7 +62,10 @@ fn main() -> ExitCode {
         let _ = writeln!(err, "{}: {e}", polku_yaml.display());
         return ExitCode::FAILURE;
     }
-    match import_events(root, file, &ImportOptions::default(), &NoProgress) {
+    let phases = PhaseTimes {
+        current: Mutex::new(None),
+    };
+    match import_events(root, file, &ImportOptions::default(), &phases) {
         Ok(r) => {
             let _ = writeln!(
                 err,

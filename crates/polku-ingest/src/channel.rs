@@ -364,11 +364,29 @@ fn default_group(source: &str, medium: &str, campaign: &str) -> &'static str {
 }
 
 /// The host of a URL as written, without `www.`; `None` for a path or an empty text.
-fn host_slice(url: &str) -> Option<&str> {
-    let rest = url.trim().split_once("://").map(|(_, r)| r)?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = host.split(':').next()?;
+///
+/// One scan over the bytes after the scheme rather than a chain of splits: it runs twice for
+/// every event with a referrer. Every delimiter is ASCII, so each cut is a character boundary.
+pub(crate) fn host_slice(url: &str) -> Option<&str> {
+    let url = crate::row::non_empty(url)?;
+    let scheme_end = url.as_bytes().windows(3).position(|w| w == b"://")?;
+    let rest = &url[scheme_end + 3..];
+    let (mut start, mut end) = (0, rest.len());
+    for (i, b) in rest.bytes().enumerate() {
+        match b {
+            b'/' | b'?' | b'#' => {
+                end = i;
+                break;
+            }
+            b'@' => start = i + 1,
+            _ => {}
+        }
+    }
+    let host = &rest[start..end];
+    let host = host
+        .bytes()
+        .position(|b| b == b':')
+        .map_or(host, |colon| &host[..colon]);
     let host = match host.get(..4) {
         Some(p) if p.eq_ignore_ascii_case("www.") => &host[4..],
         _ => host,
@@ -540,6 +558,30 @@ mod tests {
             url_host("HTTP://user@WWW.Example.com:8080/x?y"),
             Some("example.com".into())
         );
+    }
+
+    /// `host_slice` as a chain of splits: slower, plainly right.
+    fn host_by_splitting(url: &str) -> Option<&str> {
+        let rest = url.trim().split_once("://").map(|(_, r)| r)?;
+        let host = rest.split(['/', '?', '#']).next()?;
+        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+        let host = host.split(':').next()?;
+        let host = match host.get(..4) {
+            Some(p) if p.eq_ignore_ascii_case("www.") => &host[4..],
+            _ => host,
+        };
+        (!host.is_empty()).then_some(host)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn host_slice_reads_what_splitting_reads(
+            scheme in proptest::sample::select(vec!["", "https://", " HTTP://WWW.", "a:b://", "://"]),
+            rest in "[ \\ta-zA-Z0-9:/?#@.%ä\u{a0}-]{0,30}",
+        ) {
+            let url = format!("{scheme}{rest}");
+            proptest::prop_assert_eq!(host_slice(&url), host_by_splitting(&url));
+        }
     }
 
     #[test]

@@ -877,6 +877,7 @@ pub fn import_events_locked(
         }
 
         // Stitch with every link ever seen.
+        progress.begin("stitching", None);
         let stored_links = db.identity_links()?;
         let known: HashSet<_> = stored_links.iter().cloned().collect();
         let mut new_links: Vec<_> = links.into_iter().filter(|l| !known.contains(l)).collect();
@@ -903,6 +904,7 @@ pub fn import_events_locked(
         }
     };
 
+    progress.begin("committing", None);
     staging.publish()?;
     let record = ImportRecord {
         id: import_id.clone(),

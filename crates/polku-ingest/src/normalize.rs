@@ -551,6 +551,8 @@ pub struct Resolver {
     sessions: HashMap<u128, u32, BuildHasherDefault<PassThrough>>,
     names: Vec<Box<str>>,
     name_index: FxMap<Box<str>, u32>,
+    /// The constant columns of the largest batch so far; see [`Resolver::constant_columns`].
+    constants: Option<(ArrayRef, ArrayRef)>,
     /// Events dropped as duplicates.
     pub duplicates: u64,
 }
@@ -567,6 +569,7 @@ impl Resolver {
             sessions: HashMap::default(),
             names: Vec::new(),
             name_index: FxMap::default(),
+            constants: None,
             duplicates: 0,
         }
     }
@@ -641,12 +644,9 @@ impl Resolver {
             };
             channels.push(c);
         }
-        let resolved: ArrayRef = Arc::new(
-            channels
-                .iter()
-                .map(|c| Some(&*self.names[*c as usize]))
-                .collect::<StringArray>(),
-        );
+        let resolved: ArrayRef = Arc::new(StringArray::from_iter_values(
+            channels.iter().map(|c| &*self.names[*c as usize]),
+        ));
         let base = unstitched_event_schema();
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(base.fields().len());
         for f in base.fields() {
@@ -665,16 +665,31 @@ impl Resolver {
                 .collect::<Result<_, _>>()?;
         }
         let rows = columns.first().map_or(0, |c| c.len());
-        let constant = |v: &str| -> ArrayRef {
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(v, rows)))
-        };
+        let (source_system, import_id) = self.constant_columns(rows);
         for (i, f) in base.fields().iter().enumerate() {
             if f.name() == event_col::SOURCE_SYSTEM {
-                columns.insert(i, constant(&self.source_system));
+                columns.insert(i, source_system.clone());
             } else if f.name() == event_col::IMPORT_ID {
-                columns.insert(i, constant(&self.import_id));
+                columns.insert(i, import_id.clone());
             }
         }
         RecordBatch::try_new(base, columns)
+    }
+
+    /// The source system and import id columns for `rows` rows: slices of two arrays made
+    /// once for the largest batch, rather than the same texts copied into every batch.
+    fn constant_columns(&mut self, rows: usize) -> (ArrayRef, ArrayRef) {
+        let (source_system, import_id) = match &self.constants {
+            Some((s, i)) if s.len() >= rows => (s, i),
+            _ => {
+                let make = |v: &str| -> ArrayRef {
+                    Arc::new(StringArray::from_iter_values(std::iter::repeat_n(v, rows)))
+                };
+                let made = (make(&self.source_system), make(&self.import_id));
+                let (s, i) = self.constants.insert(made);
+                (&*s, &*i)
+            }
+        };
+        (source_system.slice(0, rows), import_id.slice(0, rows))
     }
 }

@@ -52,6 +52,13 @@ pub enum IdRef<'a> {
 /// An optional text: `None` when empty or blank.
 #[must_use]
 pub fn non_empty(s: &str) -> Option<&str> {
+    // Most cells neither start nor end with white space; an ASCII byte that is not white space
+    // at both ends settles that without decoding characters.
+    let bytes = s.as_bytes();
+    let solid = |b: Option<&u8>| b.is_some_and(|b| (b'!'..=b'~').contains(b));
+    if solid(bytes.first()) && solid(bytes.last()) {
+        return Some(s);
+    }
     let t = s.trim();
     (!t.is_empty()).then_some(t)
 }
@@ -59,6 +66,11 @@ pub fn non_empty(s: &str) -> Option<&str> {
 /// Appends `s` to `out` as a JSON string literal.
 pub fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -145,6 +157,21 @@ mod tests {
         assert!(parse_number("12 €").is_err());
         assert!(parse_number("NaN").is_err());
         assert!(parse_number("inf").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn non_empty_is_the_trimmed_text(s in "[ \\t\\n\u{b}\u{a0}\u{3000}a-zä]{0,8}|\\PC{0,8}") {
+            let t = s.trim();
+            proptest::prop_assert_eq!(non_empty(&s), (!t.is_empty()).then_some(t));
+        }
+
+        #[test]
+        fn json_strings_read_back(s in "\\PC{0,12}|[\"\\\\\u{0}-\u{1f}a]{0,12}") {
+            let mut out = String::new();
+            push_json_str(&mut out, &s);
+            proptest::prop_assert_eq!(serde_json::from_str::<String>(&out).unwrap(), s);
+        }
     }
 
     #[test]

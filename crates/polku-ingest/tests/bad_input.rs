@@ -107,6 +107,18 @@ fn invalid_utf8_names_its_column() {
 }
 
 #[test]
+fn a_character_split_between_two_fields_is_invalid_in_both() {
+    // `k\xc3` and `\xa4a1` are each invalid, though the record's bytes run together read `kä`.
+    let ws = Ws::new();
+    let path = ws.root().join("split.csv");
+    let mut bytes = HEADER.as_bytes().to_vec();
+    bytes.extend_from_slice(b"2025-03-01 10:00:00,k\xc3,\xa4a1,,\n");
+    std::fs::write(&path, bytes).unwrap();
+    let err = ws.import(&path, &opts()).unwrap_err().to_string();
+    assert!(err.contains(":2:event: not valid UTF-8"), "{err}");
+}
+
+#[test]
 fn header_problems_point_at_line_one() {
     let ws = Ws::new();
     let path = ws.file("nohead.csv", "when,what\n2025-03-01,x\n");

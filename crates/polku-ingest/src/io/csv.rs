@@ -33,11 +33,32 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
 
 struct CsvCells<'a> {
     record: &'a ByteRecord,
+    /// The record's fields as one text, when it is valid UTF-8: checked once per record rather
+    /// than once per cell.
+    text: Option<&'a str>,
+}
+
+impl<'a> CsvCells<'a> {
+    fn new(record: &'a ByteRecord) -> Self {
+        CsvCells {
+            record,
+            text: std::str::from_utf8(record.as_slice()).ok(),
+        }
+    }
 }
 
 impl Cells for CsvCells<'_> {
     #[inline]
     fn cell(&self, i: usize) -> Result<Cell<'_>, String> {
+        // A field cut inside a character is not valid on its own even when the whole record
+        // is: `get` finds no character boundary there, and the field is checked by itself.
+        if let Some(s) = self
+            .text
+            .zip(self.record.range(i))
+            .and_then(|(text, range)| text.get(range))
+        {
+            return Ok(Cell::Str(Cow::Borrowed(s)));
+        }
         match self.record.get(i) {
             None => Ok(Cell::Null),
             Some(bytes) => match std::str::from_utf8(bytes) {
@@ -210,7 +231,7 @@ pub fn read_records(
             )?;
             continue;
         }
-        let cells = CsvCells { record: &record };
+        let cells = CsvCells::new(&record);
         match layout.mapper.map(&cells, &mut props) {
             Ok(row) => sink.event(line, row)?,
             Err((column, message)) => {

@@ -434,6 +434,15 @@ fn split_csv(
         if k == 0 {
             break;
         }
+        if pos + (k as u64) < target {
+            // No cut can fall in this block: count in loops the compiler vectorises, which
+            // makes the scan to the middle of a large file several times faster.
+            let count = |byte: u8| buf[..k].iter().filter(|b| **b == byte).count() as u64;
+            quotes += count(b'"');
+            lines += count(b'\n');
+            pos += k as u64;
+            continue;
+        }
         for (i, b) in buf[..k].iter().enumerate() {
             match b {
                 b'"' => quotes += 1,

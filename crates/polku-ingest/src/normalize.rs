@@ -86,9 +86,11 @@ pub fn event_key(event_id: &str) -> u128 {
 /// Appends 32 lowercase hex digits of `v`.
 fn push_hex(out: &mut String, v: u128) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for i in 0..32 {
-        out.push(char::from(DIGITS[((v >> (124 - 4 * i)) & 0xf) as usize]));
+    let mut hex = [0u8; 32];
+    for (i, digit) in hex.iter_mut().enumerate() {
+        *digit = DIGITS[((v >> (124 - 4 * i)) & 0xf) as usize];
     }
+    out.push_str(std::str::from_utf8(&hex).expect("hex digits are ASCII"));
 }
 
 /// Extra columns of a normalised batch before resolution: the key halves and whether the
@@ -691,5 +693,19 @@ impl Resolver {
             }
         };
         (source_system.slice(0, rows), import_id.slice(0, rows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn hex_is_the_formatted_number(v: u128) {
+            let mut out = String::from("h-");
+            push_hex(&mut out, v);
+            proptest::prop_assert_eq!(out, format!("h-{v:032x}"));
+        }
     }
 }

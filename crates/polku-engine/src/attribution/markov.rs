@@ -28,6 +28,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::chain::{Absorption, Chain, MAX_LANES};
+
+/// Chains of at most this many states are solved on the calling thread.
+const SMALL_CHAIN: usize = 64;
 use super::paths::{FxMap, PathSet};
 use super::{AttributionError, Credits};
 
@@ -365,6 +368,9 @@ impl MarkovModel {
         let channels = self.names.len();
         let lanes = channels + 1;
         let threads = match self.options.threads {
+            // A chain of a few dozen states (first order, or few channels) is solved sooner
+            // than threads start.
+            0 if self.chain.len() <= SMALL_CHAIN => 1,
             0 => std::thread::available_parallelism().map_or(1, usize::from),
             t => t,
         }

@@ -409,6 +409,9 @@ impl PathSetBuilder {
     /// Room for about `paths` unique paths.
     fn reserve(&mut self, paths: usize) {
         self.path_index.reserve(paths);
+        // Paths of path files average eight to ten touches: growing by doubling would copy
+        // the touches several times over.
+        self.set.touches.reserve(paths * 8);
         self.set.conversions.reserve(paths);
         self.set.nulls.reserve(paths);
         self.set.values.reserve(paths);
@@ -465,23 +468,89 @@ impl Default for PathFileFormat {
 /// [`AttributionError::Io`] when the file cannot be read, and the errors of [`read_paths`].
 pub fn read_path_file(file: &Path, format: &PathFileFormat) -> Result<PathSet, AttributionError> {
     let source = file.display().to_string();
-    let data = std::fs::read(file).map_err(|err| AttributionError::Io {
+    let io = |err| AttributionError::Io {
         file: source.clone(),
         source: err,
-    })?;
+    };
+    let open = || std::fs::File::open(file).map_err(io);
+    let mut input = open()?;
+    let size = input.metadata().map_err(io)?.len();
+    // About one unique path per 100 bytes, to size the tables once.
+    let hint = usize::try_from(size / 100).unwrap_or(0);
+    if size < PARALLEL_MIN_BYTES as u64 {
+        // The plain splitter serves small files too: it is several times cheaper than the CSV
+        // state machine, which matters when a path file is read for one quick model.
+        if let Some(paths) = read_streamed(&mut input, &source, format, hint, STREAM_BLOCK)? {
+            return Ok(paths);
+        }
+        return read_paths_with_hint(open()?, &source, format, hint);
+    }
+    let mut data = Vec::new();
+    input.read_to_end(&mut data).map_err(io)?;
     if data.contains(&b'"') {
-        // About one unique path per 100 bytes, to size the tables once.
-        let hint = data.len() / 100;
         return read_paths_with_hint(data.as_slice(), &source, format, hint);
     }
-    // The plain splitter serves small files too: it is several times cheaper than the CSV
-    // state machine, which matters when a path file is read for one quick model.
-    let threads = if data.len() < PARALLEL_MIN_BYTES {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, usize::from)
-    };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     read_chunked(&data, &source, format, threads)
+}
+
+/// Bytes a small path file is read in at a time.
+const STREAM_BLOCK: usize = 128 << 10;
+
+/// Reads a path file without quoted fields through the plain splitter, `block` bytes at a time
+/// into one buffer that is reused, so that a quick run does not first fault in a fresh buffer
+/// the size of the file. `None` when the file has a quote: it needs the CSV reader.
+fn read_streamed(
+    input: &mut impl Read,
+    source: &str,
+    format: &PathFileFormat,
+    hint: usize,
+    block: usize,
+) -> Result<Option<PathSet>, AttributionError> {
+    let io = |err| AttributionError::Io {
+        file: source.to_owned(),
+        source: err,
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * block);
+    let mut builder = PathSetBuilder::new();
+    builder.reserve(hint);
+    let mut columns: Option<Columns> = None;
+    // The line number of the first line in `buf`.
+    let mut line = 1u64;
+    let mut at_end = false;
+    while !at_end {
+        let filled = buf.len();
+        buf.resize(filled + block, 0);
+        let read = input.read(&mut buf[filled..]).map_err(io)?;
+        buf.truncate(filled + read);
+        at_end = read == 0;
+        if memchr::memchr(b'"', &buf[filled..]).is_some() {
+            return Ok(None);
+        }
+        let whole_lines = if at_end {
+            buf.len()
+        } else {
+            match memchr::memrchr(b'\n', &buf[filled..]) {
+                Some(i) => filled + i + 1,
+                None => continue,
+            }
+        };
+        let mut body = &buf[..whole_lines];
+        if columns.is_none() {
+            if body.is_empty() && !at_end {
+                continue;
+            }
+            let header_end = memchr::memchr(b'\n', body).map_or(body.len(), |i| i + 1);
+            columns = Some(read_header(&body[..header_end], source, format)?.0);
+            body = &body[header_end..];
+            line += 1;
+        }
+        let columns = columns.as_ref().expect("read above");
+        parse_plain(body, columns, format, source, line, &mut builder)?;
+        line += memchr::memchr_iter(b'\n', body).count() as u64;
+        buf.drain(..whole_lines);
+    }
+    Ok(Some(builder.build()))
 }
 
 /// Parses `data` (a whole path file without quoted fields) in `threads` chunks of whole
@@ -1011,6 +1080,41 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("t.csv:1002:"), "{err}");
+    }
+
+    #[test]
+    fn streamed_reading_equals_sequential() {
+        let mut text = String::from("path;total_conversions;total_conversion_value;total_null\n");
+        for i in 0..400 {
+            let path = ["a", "b", "c", "d"][..1 + i % 4].join(" > ");
+            text.push_str(&format!("{path};{};{};{}\n", i % 3, (i % 3) * 10, i % 5));
+        }
+        let one = read_paths(text.as_bytes(), "t.csv", &format()).unwrap();
+        // Blocks shorter than a line, than the header, and longer than the file.
+        for block in [7, 64, 1000, 1 << 20] {
+            let streamed = read_streamed(&mut text.as_bytes(), "t.csv", &format(), 0, block)
+                .unwrap()
+                .expect("no quotes");
+            assert_eq!(streamed.channel_names(), one.channel_names());
+            assert_eq!(streamed.len(), one.len());
+            for (a, b) in streamed.iter().zip(one.iter()) {
+                assert_eq!(a, b);
+            }
+            let bad = format!("{text}x;1;0;oops\n");
+            let err = read_streamed(&mut bad.as_bytes(), "t.csv", &format(), 0, block)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("t.csv:402:"), "{block}: {err}");
+            let quoted = format!("{text}\"x > y\";1;0;0\n");
+            assert!(
+                read_streamed(&mut quoted.as_bytes(), "t.csv", &format(), 0, block)
+                    .unwrap()
+                    .is_none()
+            );
+        }
+        let no_file = read_streamed(&mut &b""[..], "t.csv", &format(), 0, 64).unwrap_err();
+        let whole = read_paths(&b""[..], "t.csv", &format()).unwrap_err();
+        assert_eq!(no_file.to_string(), whole.to_string());
     }
 
     #[test]

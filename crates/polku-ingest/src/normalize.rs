@@ -32,146 +32,31 @@ use xxhash_rust::xxh3::Xxh3;
 use crate::channel::{ChannelGrouper, from_referrer, group};
 use crate::row::{EventRow, IdRef};
 
-/// A map from 128-bit keys that already are hashes (event keys, session ids' hashes) to small
-/// values.
-///
-/// One flat table of `(key, value)` slots with linear probing, at most half full, whose slot
-/// is picked by the key's own low bits: deduplicating an import is a random probe per event
-/// into a table of millions of keys, and here that probe touches one cache line, where a
-/// general hash map touches its control bytes and then its slot.
-#[derive(Debug, Clone)]
-pub struct KeyMap<V> {
-    /// Slots, with key 0 for an empty one; the length is 0 or a power of two.
-    slots: Vec<(u128, V)>,
-    /// Keys in `slots`.
-    len: usize,
-    /// The value of key 0, kept here as 0 marks an empty slot.
-    zero: Option<V>,
-}
+/// A hasher for keys that already are hashes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PassThrough(u64);
 
-impl<V> Default for KeyMap<V> {
-    fn default() -> Self {
-        KeyMap {
-            slots: Vec::new(),
-            len: 0,
-            zero: None,
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(b);
         }
     }
-}
-
-impl<V: Copy + Default> KeyMap<V> {
-    /// The value of `key`, inserting `value` first when the key is new; and whether it was.
-    pub fn get_or_insert(&mut self, key: u128, value: V) -> (V, bool) {
-        if key == 0 {
-            return match self.zero {
-                Some(v) => (v, false),
-                None => (*self.zero.insert(value), true),
-            };
-        }
-        if (self.len + 1) * 2 > self.slots.len() {
-            self.resize((self.slots.len() * 2).max(64));
-        }
-        let mask = self.slots.len() - 1;
+    fn write_u128(&mut self, v: u128) {
         #[allow(clippy::cast_possible_truncation)]
-        let mut i = key as usize & mask;
-        loop {
-            match self.slots[i] {
-                (0, _) => {
-                    self.slots[i] = (key, value);
-                    self.len += 1;
-                    return (value, true);
-                }
-                (k, v) if k == key => return (v, false),
-                _ => i = (i + 1) & mask,
-            }
-        }
-    }
-
-    /// The value of `key`.
-    #[must_use]
-    pub fn get(&self, key: u128) -> Option<V> {
-        if key == 0 {
-            return self.zero;
-        }
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        #[allow(clippy::cast_possible_truncation)]
-        let mut i = key as usize & mask;
-        loop {
-            match self.slots[i] {
-                (0, _) => return None,
-                (k, v) if k == key => return Some(v),
-                _ => i = (i + 1) & mask,
-            }
-        }
-    }
-
-    /// Makes room for `additional` more keys without growing on the way.
-    pub fn reserve(&mut self, additional: usize) {
-        let needed = (self.len + additional)
-            .saturating_mul(2)
-            .next_power_of_two();
-        if needed > self.slots.len() {
-            self.resize(needed);
-        }
-    }
-
-    /// Keys in the map.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.len + usize::from(self.zero.is_some())
-    }
-
-    /// Whether the map is empty.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn resize(&mut self, slots: usize) {
-        let old = std::mem::replace(&mut self.slots, vec![(0, V::default()); slots]);
-        self.len = 0;
-        for (key, value) in old.into_iter().filter(|(k, _)| *k != 0) {
-            self.get_or_insert(key, value);
+        {
+            self.0 = (v as u64) ^ ((v >> 64) as u64);
         }
     }
 }
 
-/// A set of 128-bit keys that already are hashes: a [`KeyMap`] without values.
-#[derive(Debug, Clone, Default)]
-pub struct KeySet(KeyMap<()>);
-
-impl KeySet {
-    /// Adds a key; `false` when it was there already.
-    pub fn insert(&mut self, key: u128) -> bool {
-        self.0.get_or_insert(key, ()).1
-    }
-
-    /// Whether the set holds `key`.
-    #[must_use]
-    pub fn contains(&self, key: u128) -> bool {
-        self.0.get(key).is_some()
-    }
-
-    /// Makes room for `additional` more keys without growing on the way.
-    pub fn reserve(&mut self, additional: usize) {
-        self.0.reserve(additional);
-    }
-
-    /// Keys in the set.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether the set is empty.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
+/// A set of 128-bit event keys.
+pub type KeySet = HashSet<u128, BuildHasherDefault<PassThrough>>;
 
 /// A fast hasher for short texts such as session ids: XXH3, chained over the writes.
 #[derive(Debug, Default, Clone, Copy)]
@@ -665,7 +550,7 @@ pub struct Resolver {
     import_id: String,
     /// The channel of each session, by the XXH3-128 of the session id: as free of collisions
     /// in practice as the event keys, with no text to copy and compare per row.
-    sessions: KeyMap<u32>,
+    sessions: HashMap<u128, u32, BuildHasherDefault<PassThrough>>,
     names: Vec<Box<str>>,
     name_index: FxMap<Box<str>, u32>,
     /// The constant columns of the largest batch so far; see [`Resolver::constant_columns`].
@@ -683,7 +568,7 @@ impl Resolver {
             seen,
             source_system: source_system.to_owned(),
             import_id: import_id.to_owned(),
-            sessions: KeyMap::default(),
+            sessions: HashMap::default(),
             names: Vec::new(),
             name_index: FxMap::default(),
             constants: None,
@@ -741,7 +626,7 @@ impl Resolver {
                 .then(|| xxhash_rust::xxh3::xxh3_128(session.value(i).as_bytes()));
             let c = if inherit.value(i) {
                 match s {
-                    Some(s) => self.sessions.get_or_insert(s, direct).0,
+                    Some(s) => *self.sessions.entry(s).or_insert(direct),
                     None => direct,
                 }
             } else {
@@ -755,7 +640,7 @@ impl Resolver {
                     }
                 };
                 if let Some(s) = s {
-                    self.sessions.get_or_insert(s, c);
+                    self.sessions.entry(s).or_insert(c);
                 }
                 c
             };
@@ -813,42 +698,9 @@ impl Resolver {
 
 #[cfg(test)]
 mod tests {
-    use proptest::strategy::Strategy as _;
-
     use super::*;
 
     proptest::proptest! {
-        #[test]
-        fn key_sets_hold_what_a_hash_set_holds(
-            keys in proptest::collection::vec(
-                proptest::prop_oneof![
-                    proptest::prelude::any::<u128>(),
-                    // Few distinct low bits: long probe runs, wrapping at the table's end.
-                    (0u128..4, 0u128..8).prop_map(|(hi, lo)| (hi << 64) | (lo << 3) | 63),
-                    proptest::strategy::Just(0u128),
-                ],
-                0..300,
-            ),
-            reserve in 0usize..100,
-        ) {
-            let mut set = KeySet::default();
-            set.reserve(reserve);
-            let mut reference = HashSet::new();
-            for k in &keys {
-                proptest::prop_assert_eq!(set.insert(*k), reference.insert(*k));
-            }
-            proptest::prop_assert_eq!(set.len(), reference.len());
-            let mut map = KeyMap::default();
-            let mut reference_map = HashMap::new();
-            for (i, k) in keys.iter().enumerate() {
-                let first = *reference_map.entry(*k).or_insert(i);
-                proptest::prop_assert_eq!(map.get_or_insert(*k, i), (first, first == i));
-            }
-            for k in keys.iter().map(|k| k ^ 1).chain(keys.iter().copied()) {
-                proptest::prop_assert_eq!(set.contains(k), reference.contains(&k));
-            }
-        }
-
         #[test]
         fn hex_is_the_formatted_number(v: u128) {
             let mut out = String::from("h-");

@@ -1153,9 +1153,16 @@ mod tests {
         let mut file = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut file, &bytes).unwrap();
         for threads in [1, 2, 3, 7, 64] {
-            assert_eq!(read_parallel(&file, 1000, threads).unwrap(), bytes, "{threads}");
+            assert_eq!(
+                read_parallel(&file, 1000, threads).unwrap(),
+                bytes,
+                "{threads}"
+            );
         }
-        assert!(read_parallel(&file, 1001, 2).is_err(), "a file shorter than said");
+        assert!(
+            read_parallel(&file, 1001, 2).is_err(),
+            "a file shorter than said"
+        );
     }
 
     #[test]

@@ -95,24 +95,16 @@ fn csv_bad_values(
     assert_eq!(ws.snapshot(), before, "the store must be unchanged");
 }
 
-#[test]
-fn invalid_utf8_names_its_column() {
+/// Latin-1 text, and a character cut between two fields: `k\xc3` and `\xa4a1` are each
+/// invalid, though the record's bytes run together read `kä`.
+#[rstest]
+#[case::latin1(b"2025-03-01 10:00:00,k\xe4ynti,a1,,\n")]
+#[case::split_character(b"2025-03-01 10:00:00,k\xc3,\xa4a1,,\n")]
+fn invalid_utf8_names_its_column(#[case] row: &[u8]) {
     let ws = Ws::new();
     let path = ws.root().join("latin1.csv");
     let mut bytes = HEADER.as_bytes().to_vec();
-    bytes.extend_from_slice(b"2025-03-01 10:00:00,k\xe4ynti,a1,,\n");
-    std::fs::write(&path, bytes).unwrap();
-    let err = ws.import(&path, &opts()).unwrap_err().to_string();
-    assert!(err.contains(":2:event: not valid UTF-8"), "{err}");
-}
-
-#[test]
-fn a_character_split_between_two_fields_is_invalid_in_both() {
-    // `k\xc3` and `\xa4a1` are each invalid, though the record's bytes run together read `kä`.
-    let ws = Ws::new();
-    let path = ws.root().join("split.csv");
-    let mut bytes = HEADER.as_bytes().to_vec();
-    bytes.extend_from_slice(b"2025-03-01 10:00:00,k\xc3,\xa4a1,,\n");
+    bytes.extend_from_slice(row);
     std::fs::write(&path, bytes).unwrap();
     let err = ws.import(&path, &opts()).unwrap_err().to_string();
     assert!(err.contains(":2:event: not valid UTF-8"), "{err}");

@@ -408,63 +408,57 @@ impl Sink for Worker<'_> {
 /// Files smaller than this are read by one worker.
 const PARALLEL_MIN_BYTES: u64 = 8 << 20;
 
-/// Splits the data of a CSV file (from `data_start`) into `n` byte ranges that start at
-/// record boundaries: at a line break outside quotes. Returns `(start, end, line breaks
-/// before start)` per range.
+/// Splits the data of a CSV file (from `data_start`) into `n` byte ranges, each after the
+/// first line break at or past its share of the file. A line break inside a quoted field
+/// would be a wrong cut; the reader of the range before it finds out by counting quotes (see
+/// [`Census`]), and the import then reads the file with one worker.
 fn split_csv(
     path: &Path,
     layout: &CsvLayout,
     size: u64,
     n: u64,
-) -> Result<Vec<(u64, u64, u64)>, IngestError> {
+) -> Result<Vec<(u64, u64)>, IngestError> {
     use std::io::{Read as _, Seek as _, SeekFrom};
-    let mut ranges = Vec::new();
     let mut file = fs_err::File::open(path)?;
-    file.seek(SeekFrom::Start(layout.data_start))?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let mut pos = layout.data_start;
-    let mut lines = layout.header_lines;
-    let mut quotes = 0u64;
-    let mut start = (layout.data_start, layout.header_lines);
-    let span = (size - layout.data_start) / n;
-    let mut buf = vec![0u8; 1 << 20];
-    let mut target = layout.data_start + span;
-    'outer: while ranges.len() + 1 < usize::try_from(n).unwrap_or(1) {
-        let k = reader.read(&mut buf)?;
-        if k == 0 {
-            break;
-        }
-        if pos + (k as u64) < target {
-            // No cut can fall in this block: count in loops the compiler vectorises, which
-            // makes the scan to the middle of a large file several times faster.
-            let count = |byte: u8| buf[..k].iter().filter(|b| **b == byte).count() as u64;
-            quotes += count(b'"');
-            lines += count(b'\n');
-            pos += k as u64;
-            continue;
-        }
-        for (i, b) in buf[..k].iter().enumerate() {
-            match b {
-                b'"' => quotes += 1,
-                b'\n' => {
-                    lines += 1;
-                    let at = pos + i as u64 + 1;
-                    if at >= target && quotes.is_multiple_of(2) {
-                        ranges.push((start.0, at, start.1));
-                        start = (at, lines);
-                        target = at + span;
-                        if ranges.len() + 1 >= usize::try_from(n).unwrap_or(1) {
-                            break 'outer;
-                        }
-                    }
-                }
-                _ => {}
+    let span = (size - layout.data_start) / n.max(1);
+    let mut cuts = vec![layout.data_start];
+    let mut buf = vec![0u8; 64 << 10];
+    for k in 1..n {
+        let mut at = (layout.data_start + k * span).max(*cuts.last().unwrap_or(&0));
+        file.seek(SeekFrom::Start(at))?;
+        let cut = loop {
+            let read = file.read(&mut buf)?;
+            if read == 0 {
+                break size;
             }
-        }
-        pos += k as u64;
+            if let Some(i) = buf[..read].iter().position(|b| *b == b'\n') {
+                break at + i as u64 + 1;
+            }
+            at += read as u64;
+        };
+        cuts.push(cut);
     }
-    ranges.push((start.0, size, start.1));
-    Ok(ranges)
+    cuts.push(size);
+    Ok(cuts.windows(2).map(|w| (w[0], w[1])).collect())
+}
+
+/// Counts the quotes and line breaks of what a reader reads: whether the range of a file
+/// after it starts outside a quoted field (an even count of quotes), and the line that range
+/// starts on, known once the readers before it are done.
+struct Census<R> {
+    inner: R,
+    quotes: u64,
+    lines: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Census<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        let count = |byte: u8| buf[..read].iter().filter(|b| **b == byte).count() as u64;
+        self.quotes += count(b'"');
+        self.lines += count(b'\n');
+        Ok(read)
+    }
 }
 
 /// The keys of every stored event, for deduplication.
@@ -774,6 +768,7 @@ pub fn import_events_locked(
         let file_hash;
         let parallel =
             format == Format::Csv && opts.quarantine.is_none() && size >= PARALLEL_MIN_BYTES;
+        let mut read_in_parallel = None;
         if parallel {
             use std::io::{Read as _, Seek as _, SeekFrom};
             let mut head = Vec::new();
@@ -787,7 +782,7 @@ pub fn import_events_locked(
                 let handles: Vec<_> = ranges
                     .iter()
                     .enumerate()
-                    .map(|(k, &(start, end, lines))| {
+                    .map(|(k, &(start, end))| {
                         let layout = &layout;
                         let read_opts = &read_opts;
                         let new_worker = &new_worker;
@@ -795,31 +790,71 @@ pub fn import_events_locked(
                             let mut worker = new_worker(k, None)?;
                             let mut f = fs_err::File::open(file)?;
                             f.seek(SeekFrom::Start(start))?;
-                            let input =
-                                std::io::BufReader::with_capacity(1 << 20, f).take(end - start);
-                            crate::io::csv::read_records(
-                                input,
+                            let mut census = Census {
+                                inner: std::io::BufReader::with_capacity(1 << 20, f)
+                                    .take(end - start),
+                                quotes: 0,
+                                lines: 0,
+                            };
+                            // Lines count from the range's start; the lines before it are
+                            // added once the earlier ranges have been read.
+                            let read = crate::io::csv::read_records(
+                                &mut census,
                                 layout,
-                                lines,
+                                0,
                                 start - layout.data_start,
                                 read_opts,
                                 &mut worker,
-                            )?;
-                            worker.finish()
+                            )
+                            .and_then(|()| worker.finish());
+                            Ok((read, census.quotes, census.lines))
                         })
                     })
                     .collect();
                 let results: Vec<_> = handles.into_iter().map(|h| h.join()).collect();
                 (hasher.join(), results)
             });
-            file_hash = hash.map_err(|_| {
+            let hash = hash.map_err(|_| {
                 IngestError::Io(std::io::Error::other("the hashing thread panicked"))
             })??;
+            let mut read = Vec::new();
+            let (mut quotes, mut lines) = (0, layout.header_lines);
+            let mut cut_in_quotes = false;
             for r in results {
-                outcomes.push(r.map_err(|_| {
+                let (outcome, range_quotes, range_lines) = r.map_err(|_| {
                     IngestError::Io(std::io::Error::other("an import thread panicked"))
-                })?);
+                })??;
+                cut_in_quotes |= quotes % 2 == 1;
+                read.push(
+                    outcome
+                        .map(|(p, mut errs, l, c)| {
+                            errs.iter_mut().for_each(|e| e.line += lines);
+                            (p, errs, l, c)
+                        })
+                        .map_err(|e| match e {
+                            IngestError::BadRows(mut errs) => {
+                                errs.iter_mut().for_each(|e| e.line += lines);
+                                IngestError::BadRows(errs)
+                            }
+                            other => other,
+                        }),
+                );
+                quotes += range_quotes;
+                lines += range_lines;
             }
+            if cut_in_quotes {
+                // A cut fell inside a quoted field: read the file again with one worker.
+                drop(read);
+                input.rewind()?;
+                budget.store(opts.memory_budget, Ordering::Relaxed);
+                read_total.store(0, Ordering::Relaxed);
+            } else {
+                read_in_parallel = Some((hash, read));
+            }
+        }
+        if let Some((hash, read)) = read_in_parallel {
+            file_hash = hash;
+            outcomes = read;
         } else {
             let mut worker = new_worker(0, quarantine())?;
             file_hash = if format == Format::Parquet {

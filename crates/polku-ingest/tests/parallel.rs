@@ -127,3 +127,50 @@ fn rows_over_the_memory_budget_wait_on_disk_with_the_same_result() {
         );
     }
 }
+
+#[test]
+fn a_cut_inside_a_quoted_field_reads_the_file_again() {
+    // Rows of one length, each with a line break inside quotes: with an even number of rows,
+    // the middle of the data is the start of a row, and the first line break after it is the
+    // quoted one, so the second reader would start inside a field.
+    let header = "time,event,anonymous_id,user_id,utm_source,utm_medium,session,note\n";
+    let rows = 200_000u32;
+    let mut text = String::from(header);
+    for i in 0..rows {
+        let _ = writeln!(
+            text,
+            "{},view,d{:06},,newsletter,email,s{:06},\"multi\nline {}\"",
+            1_740_787_200 + i,
+            i % 9000,
+            i / 7,
+            i % 10
+        );
+    }
+    assert!(text.len() > 8 << 20, "{}", text.len());
+    let middle = header.len() + (text.len() - header.len()) / 2;
+    let first_break = middle + text[middle..].find('\n').unwrap();
+    assert_eq!(
+        text[..first_break].matches('"').count() % 2,
+        1,
+        "the first line break after the middle is inside quotes"
+    );
+    let run = |sequential: bool| {
+        let ws = Ws::new();
+        let path = ws.file("quoted.csv", &text);
+        let mut o = opts();
+        if sequential {
+            o.quarantine = Some(ws.root().join("q.csv"));
+        }
+        let r = ws.import(&path, &o).unwrap();
+        let mut events: Vec<_> = ws
+            .events()
+            .into_iter()
+            .map(|e| (e.event_id, e.properties))
+            .collect();
+        events.sort();
+        (r.rows_read, r.added, events)
+    };
+    let parallel = run(false);
+    assert_eq!(parallel.0, u64::from(rows));
+    assert!(parallel == run(true), "the stored events differ");
+}

@@ -130,6 +130,8 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
 struct Bar {
     bar: ProgressBar,
     started: Instant,
+    /// Whether standard error is a terminal, asked once: updates come thousands of times.
+    terminal: bool,
     shown: AtomicBool,
     bytes: AtomicBool,
 }
@@ -140,15 +142,16 @@ impl Bar {
         Bar {
             bar,
             started: Instant::now(),
+            terminal: std::io::stderr().is_terminal(),
             shown: AtomicBool::new(false),
             bytes: AtomicBool::new(false),
         }
     }
 
     fn maybe_show(&self) {
-        if !self.shown.load(Ordering::Relaxed)
+        if self.terminal
+            && !self.shown.load(Ordering::Relaxed)
             && self.started.elapsed() > Duration::from_secs(1)
-            && std::io::stderr().is_terminal()
         {
             self.shown.store(true, Ordering::Relaxed);
             self.bar.set_draw_target(ProgressDrawTarget::stderr());

@@ -825,20 +825,20 @@ pub fn import_events_locked(
                     IngestError::Io(std::io::Error::other("an import thread panicked"))
                 })??;
                 cut_in_quotes |= quotes % 2 == 1;
-                read.push(
-                    outcome
-                        .map(|(p, mut errs, l, c)| {
-                            errs.iter_mut().for_each(|e| e.line += lines);
-                            (p, errs, l, c)
-                        })
-                        .map_err(|e| match e {
-                            IngestError::BadRows(mut errs) => {
-                                errs.iter_mut().for_each(|e| e.line += lines);
-                                IngestError::BadRows(errs)
-                            }
-                            other => other,
-                        }),
-                );
+                let place = |errs: &mut Vec<RowError>| {
+                    errs.iter_mut().for_each(|e| e.line += lines);
+                };
+                read.push(match outcome {
+                    Ok((p, mut errs, l, c)) => {
+                        place(&mut errs);
+                        Ok((p, errs, l, c))
+                    }
+                    Err(IngestError::BadRows(mut errs)) => {
+                        place(&mut errs);
+                        Err(IngestError::BadRows(errs))
+                    }
+                    Err(other) => Err(other),
+                });
                 quotes += range_quotes;
                 lines += range_lines;
             }

@@ -45,29 +45,41 @@ fn big_csv() -> String {
     s
 }
 
+/// Imports `text` into a fresh workspace, with one worker when `sequential`: what was added,
+/// what were duplicates, the new identity links, and the stored events, sorted.
+#[allow(clippy::type_complexity)]
+fn import(
+    text: &str,
+    sequential: bool,
+) -> (
+    u64,
+    u64,
+    u64,
+    Vec<(String, Option<String>, String, Option<String>)>,
+) {
+    let ws = Ws::new();
+    let path = ws.file("big.csv", text);
+    let mut o = opts();
+    if sequential {
+        // A quarantine file makes the import read with one worker.
+        o.quarantine = Some(ws.root().join("q.csv"));
+    }
+    let r = ws.import(&path, &o).unwrap();
+    let mut events: Vec<_> = ws
+        .events()
+        .into_iter()
+        .map(|e| (e.event_id, e.customer, e.channel_group, e.properties))
+        .collect();
+    events.sort();
+    (r.added, r.duplicates, r.new_links, events)
+}
+
 #[test]
 fn parallel_chunks_give_the_sequential_result() {
     let text = big_csv();
     assert!(text.len() > 8 << 20, "{}", text.len());
-    let run = |sequential: bool| {
-        let ws = Ws::new();
-        let path = ws.file("big.csv", &text);
-        let mut o = opts();
-        if sequential {
-            // A quarantine file makes the import read with one worker.
-            o.quarantine = Some(ws.root().join("q.csv"));
-        }
-        let r = ws.import(&path, &o).unwrap();
-        let mut events: Vec<_> = ws
-            .events()
-            .into_iter()
-            .map(|e| (e.event_id, e.customer, e.channel_group, e.properties))
-            .collect();
-        events.sort();
-        (r.added, r.duplicates, r.new_links, events)
-    };
-    let parallel = run(false);
-    let sequential = run(true);
+    let parallel = import(&text, false);
+    let sequential = import(&text, true);
     assert_eq!(parallel.0, sequential.0);
     assert_eq!(parallel.1, sequential.1);
     assert!(
@@ -154,23 +166,7 @@ fn a_cut_inside_a_quoted_field_reads_the_file_again() {
         1,
         "the first line break after the middle is inside quotes"
     );
-    let run = |sequential: bool| {
-        let ws = Ws::new();
-        let path = ws.file("quoted.csv", &text);
-        let mut o = opts();
-        if sequential {
-            o.quarantine = Some(ws.root().join("q.csv"));
-        }
-        let r = ws.import(&path, &o).unwrap();
-        let mut events: Vec<_> = ws
-            .events()
-            .into_iter()
-            .map(|e| (e.event_id, e.properties))
-            .collect();
-        events.sort();
-        (r.rows_read, r.added, events)
-    };
-    let parallel = run(false);
+    let parallel = import(&text, false);
     assert_eq!(parallel.0, u64::from(rows));
-    assert!(parallel == run(true), "the stored events differ");
+    assert!(parallel == import(&text, true), "the stored events differ");
 }

@@ -28,11 +28,11 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::chain::{Absorption, Chain, MAX_LANES};
+use super::paths::{FxMap, PathSet};
+use super::{AttributionError, Credits};
 
 /// Chains of at most this many states are solved on the calling thread.
 const SMALL_CHAIN: usize = 64;
-use super::paths::{FxMap, PathSet};
-use super::{AttributionError, Credits};
 
 /// The highest supported order.
 pub const MAX_ORDER: usize = 4;

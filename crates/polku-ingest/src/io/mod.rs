@@ -141,17 +141,12 @@ impl<R: Read> HashingReader<R> {
     /// # Errors
     /// When the input cannot be read.
     pub fn finish(mut self) -> std::io::Result<String> {
-        // Large reads: `io::copy` would go through an 8 KiB buffer, a system call per 8 KiB
-        // of a file that may be gigabytes.
-        let mut buf = vec![0u8; 256 << 10];
-        loop {
-            match self.read(&mut buf) {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
+        // Through a large buffer: on its own `io::copy` reads 8 KiB at a time, a system call
+        // per 8 KiB of a file that may be gigabytes.
+        std::io::copy(
+            &mut std::io::BufReader::with_capacity(256 << 10, &mut self),
+            &mut std::io::sink(),
+        )?;
         let digest = self.hasher.finalize();
         let mut s = String::from("sha256:");
         for b in digest {

@@ -45,26 +45,19 @@ fn big_csv() -> String {
     s
 }
 
-/// Imports `text` into a fresh workspace, with one worker when `sequential`: what was added,
-/// what were duplicates, the new identity links, and the stored events, sorted.
-#[allow(clippy::type_complexity)]
-fn import(
-    text: &str,
-    sequential: bool,
-) -> (
+/// What an import of `text` into a fresh workspace added, what were duplicates, the new
+/// identity links, and the stored events, sorted.
+type Outcome = (
     u64,
     u64,
     u64,
     Vec<(String, Option<String>, String, Option<String>)>,
-) {
+);
+
+fn import_with(text: &str, options: impl FnOnce(&Ws) -> ImportOptions) -> Outcome {
     let ws = Ws::new();
     let path = ws.file("big.csv", text);
-    let mut o = opts();
-    if sequential {
-        // A quarantine file makes the import read with one worker.
-        o.quarantine = Some(ws.root().join("q.csv"));
-    }
-    let r = ws.import(&path, &o).unwrap();
+    let r = ws.import(&path, &options(&ws)).unwrap();
     let mut events: Vec<_> = ws
         .events()
         .into_iter()
@@ -74,21 +67,43 @@ fn import(
     (r.added, r.duplicates, r.new_links, events)
 }
 
+/// Imports `text`, with one worker when `sequential`.
+fn import(text: &str, sequential: bool) -> Outcome {
+    import_with(text, |ws| {
+        let mut o = opts();
+        if sequential {
+            // A quarantine file makes the import read with one worker.
+            o.quarantine = Some(ws.root().join("q.csv"));
+        }
+        o
+    })
+}
+
+/// Imports `text` read in pieces of `range_bytes`.
+fn import_in_ranges(text: &str, range_bytes: u64) -> Outcome {
+    import_with(text, |_| ImportOptions {
+        read_range_bytes: range_bytes,
+        ..opts()
+    })
+}
+
 #[test]
 fn parallel_chunks_give_the_sequential_result() {
     let text = big_csv();
     assert!(text.len() > 8 << 20, "{}", text.len());
-    let parallel = import(&text, false);
     let sequential = import(&text, true);
-    assert_eq!(parallel.0, sequential.0);
-    assert_eq!(parallel.1, sequential.1);
-    assert!(
-        parallel.1 >= 20,
-        "repeated rows are duplicates: {}",
-        parallel.1
-    );
-    assert_eq!(parallel.2, sequential.2);
-    assert!(parallel.3 == sequential.3, "the stored events differ");
+    for range_bytes in [ImportOptions::default().read_range_bytes, 1 << 20] {
+        let parallel = import_in_ranges(&text, range_bytes);
+        assert_eq!(parallel.0, sequential.0);
+        assert_eq!(parallel.1, sequential.1);
+        assert!(
+            parallel.1 >= 20,
+            "repeated rows are duplicates: {}",
+            parallel.1
+        );
+        assert_eq!(parallel.2, sequential.2);
+        assert!(parallel.3 == sequential.3, "the stored events differ");
+    }
 }
 
 #[test]
@@ -96,14 +111,20 @@ fn parallel_errors_name_the_right_lines() {
     let mut text = big_csv();
     // A bad time on the last line, in the second chunk.
     text.push_str("yesterday,view,d1,,,,s1,x\n");
-    let ws = Ws::new();
-    let path = ws.file("big.csv", &text);
-    let err = ws.import(&path, &opts()).unwrap_err().to_string();
     let physical_lines = text.matches('\n').count() as u64;
-    assert!(
-        err.contains(&format!(":{physical_lines}:time: cannot read `yesterday`")),
-        "{err}"
-    );
+    for range_bytes in [ImportOptions::default().read_range_bytes, 1 << 20] {
+        let ws = Ws::new();
+        let path = ws.file("big.csv", &text);
+        let o = ImportOptions {
+            read_range_bytes: range_bytes,
+            ..opts()
+        };
+        let err = ws.import(&path, &o).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(":{physical_lines}:time: cannot read `yesterday`")),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -1,15 +1,19 @@
 //! Importing an event file into a workspace, all or nothing.
 //!
-//! 1. The file is read once: rows are normalised and kept in memory as Arrow batches, up to
-//!    [`ImportOptions::memory_budget`], the rest spilled as Arrow IPC to a staging folder,
-//!    while the file's SHA-256 is computed; identity links are collected.
-//! 2. A bad value stops the import with `FILE:LINE:COLUMN: message` and leaves the store as it
+//! 1. The file is read once (a large CSV file in 16 MiB ranges, on every core), while its
+//!    SHA-256 is computed: rows are normalised into Arrow batches and identity links are
+//!    collected. A range's batches wait in memory, up to [`ImportOptions::memory_budget`] (the
+//!    rest spilled as Arrow IPC to a staging folder), only until the ranges before it are done.
+//! 2. Meanwhile, in file order, duplicates are dropped and session channels carried, and two
+//!    threads encode every column but `customer` as Parquet row groups, kept in memory.
+//! 3. A bad value stops the import with `FILE:LINE:COLUMN: message` and leaves the store as it
 //!    was, unless a quarantine file takes the bad rows.
-//! 3. Identities are stitched over every link ever seen, so the new rows get their final
-//!    customer; the normalised rows become Parquet files in the staging folder.
-//! 4. The files are moved into `events/`, and the import commits by its entry in the import
+//! 4. Identities are stitched over every link ever seen, so the new rows get their final
+//!    customer; with that column encoded, the row groups become Parquet files in the staging
+//!    folder.
+//! 5. The files are moved into `events/`, and the import commits by its entry in the import
 //!    log (with its links and the new identity map) in one SQLite transaction.
-//! 5. When stitching changed the customer of identifiers seen before, the older files that
+//! 6. When stitching changed the customer of identifiers seen before, the older files that
 //!    hold them are rewritten.
 
 use std::collections::{HashMap, HashSet};
@@ -26,7 +30,9 @@ use arrow_ipc::reader::StreamReader;
 use arrow_ipc::writer::StreamWriter;
 use chrono_tz::Tz;
 use polku_store::app_db::{AppDb, IdentityLink, ImportCommit, ImportRecord, now_rfc3339};
-use polku_store::events::{DataLock, FILE_ROWS, Staging};
+use polku_store::events::{
+    ColumnEncoder, DataLock, EncodedRowGroup, FILE_ROWS, ROW_GROUP_ROWS, RowGroupEncoder, Staging,
+};
 use polku_store::privacy::PseudonymKey;
 use polku_store::schema::{Table, event_col, event_schema};
 use polku_store::{DataError, EventStore};
@@ -47,8 +53,8 @@ use crate::time::{DEFAULT_TIMEZONE, TimeParser};
 /// Rows per Arrow batch while importing.
 const BATCH_ROWS: usize = 64 * 1024;
 
-/// Bytes of normalised Arrow batches an import keeps in memory by default; rows beyond it are
-/// spilled to disk. About 2,000,000 rows of a typical web event export fit.
+/// Bytes of normalised Arrow batches an import keeps in memory by default while they wait;
+/// rows beyond it are spilled to disk. About 2,000,000 rows of a typical web event export fit.
 pub const MEMORY_BUDGET: usize = 512 << 20;
 
 /// Reports an import's progress; the CLI draws a bar.
@@ -89,8 +95,9 @@ pub struct ImportOptions {
     pub user: String,
     /// Channel rules; read from the workspace's `polku.yaml` when `None`.
     pub channel_rules: Option<Vec<ChannelRule>>,
-    /// Bytes of normalised rows kept in memory between the two passes; the rest wait in a
-    /// spill file in the staging folder, so a file of any size imports in bounded memory.
+    /// Bytes of normalised rows kept in memory while they wait for the rows before them (a
+    /// whole file's, when it is read by one worker); the rest wait in a spill file in the
+    /// staging folder, so a file of any size imports in bounded memory.
     pub memory_budget: usize,
     /// The size of the pieces a large CSV file is read in, by as many threads as there are
     /// cores, each taking the next piece when done with one.
@@ -422,6 +429,165 @@ fn range_count(size: u64, range_bytes: u64) -> u64 {
     (size / range_bytes.max(1)).clamp(2, 64)
 }
 
+/// What a pass-1 worker found besides its rows: bad rows, identity links and counts.
+type Findings = (Vec<RowError>, HashSet<IdentityLink>, Counts);
+
+/// A whole file read: its hash and each worker's findings, in file order.
+type FileRead = (String, Vec<Result<Findings, IngestError>>);
+
+/// Reads a CSV file's `ranges` on as many threads as there are cores, each thread taking the
+/// next range when done with one, and hands each range's rows to `feed` in file order as soon
+/// as the ranges before it are done. Returns the file's hash and each range's findings, in
+/// file order, or `None` when a cut fell inside a quoted field and the file must be read with
+/// one worker.
+fn read_csv_ranges<'p>(
+    file: &Path,
+    layout: &CsvLayout,
+    ranges: &[(u64, u64)],
+    read_opts: &ReadOptions,
+    new_worker: &(dyn Fn(usize, Option<Quarantine>) -> Result<Worker<'p>, IngestError> + Sync),
+    budget: &AtomicUsize,
+    feed: &mut Feed<'_>,
+) -> Result<Option<FileRead>, IngestError> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let threads = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZero::get)
+        .clamp(1, ranges.len());
+    let next_range = AtomicUsize::new(0);
+    let read_range = |k: usize| -> Result<_, IngestError> {
+        let (start, end) = ranges[k];
+        let mut worker = new_worker(k, None)?;
+        let mut f = fs_err::File::open(file)?;
+        f.seek(SeekFrom::Start(start))?;
+        let mut census = Census {
+            inner: std::io::BufReader::with_capacity(1 << 20, f).take(end - start),
+            quotes: 0,
+            lines: 0,
+        };
+        // Lines count from the range's start; the lines before it are added once the earlier
+        // ranges have been read.
+        let read = crate::io::csv::read_records(
+            &mut census,
+            layout,
+            0,
+            start - layout.data_start,
+            read_opts,
+            &mut worker,
+        )
+        .and_then(|()| worker.finish());
+        Ok((read, census.quotes, census.lines))
+    };
+    // A thread takes a range only with a permit, and pass 2 gives one back for each range it
+    // has taken over: the rows waiting for pass 2 stay a few ranges' worth however large the
+    // file, and their memory is reused rather than newly mapped.
+    let (permit_tx, permit_rx) = std::sync::mpsc::sync_channel::<()>(ranges.len() + 2 * threads);
+    for _ in 0..=threads {
+        let _ = permit_tx.send(());
+    }
+    let permit_rx = std::sync::Mutex::new(permit_rx);
+    std::thread::scope(|scope| {
+        let hasher = scope.spawn(|| HashingReader::new(fs_err::File::open(file)?).finish());
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let readers: Vec<_> = (0..threads)
+            .map(|_| {
+                let done_tx = done_tx.clone();
+                let (next_range, read_range, permit_rx) = (&next_range, &read_range, &permit_rx);
+                scope.spawn(move || {
+                    loop {
+                        if !matches!(permit_rx.lock().map(|r| r.recv()), Ok(Ok(()))) {
+                            break;
+                        }
+                        let k = next_range.fetch_add(1, Ordering::Relaxed);
+                        if k >= ranges.len() || done_tx.send((k, read_range(k))).is_err() {
+                            break;
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(done_tx);
+        let mut findings = Vec::with_capacity(ranges.len());
+        let mut waiting = std::collections::BTreeMap::new();
+        let (mut quotes, mut lines) = (0, layout.header_lines);
+        let mut cut_in_quotes = false;
+        // Rows go to pass 2 until the first error: the import fails then anyway. Ranges are
+        // read on to report more bad rows, until one range has too many or reading fails.
+        let mut feeding = true;
+        let mut stop = false;
+        let mut fed = Ok(());
+        for (k, range) in &done_rx {
+            waiting.insert(k, range);
+            while let Some(range) = waiting.remove(&findings.len()) {
+                let last = findings.len() + 1 == ranges.len();
+                let (outcome, range_quotes, range_lines) = match range {
+                    Ok(r) => r,
+                    Err(e) => (Err(e), 0, 0),
+                };
+                quotes += range_quotes;
+                // An odd count of quotes so far: the next range starts inside a quoted
+                // field, and this one ends there.
+                cut_in_quotes |= quotes % 2 == 1 && !last;
+                stop |= cut_in_quotes;
+                let first_line = lines;
+                let place = |errs: &mut Vec<RowError>| {
+                    errs.iter_mut().for_each(|e| e.line += first_line);
+                };
+                lines += range_lines;
+                findings.push(match outcome {
+                    Ok((pending, mut errs, links, counts)) => {
+                        place(&mut errs);
+                        feeding &= errs.is_empty() && !stop;
+                        if feeding {
+                            match feed_pending(pending, budget, feed) {
+                                Ok(more) => feeding = more,
+                                Err(e) => {
+                                    feeding = false;
+                                    fed = Err(e);
+                                }
+                            }
+                            stop |= !feeding;
+                        }
+                        Ok((errs, links, counts))
+                    }
+                    Err(mut e) => {
+                        if let IngestError::BadRows(errs) = &mut e {
+                            place(errs);
+                        }
+                        feeding = false;
+                        stop = true;
+                        Err(e)
+                    }
+                });
+                if stop {
+                    next_range.store(usize::MAX / 2, Ordering::Relaxed);
+                    for _ in 0..threads {
+                        let _ = permit_tx.send(());
+                    }
+                } else {
+                    let _ = permit_tx.send(());
+                }
+            }
+        }
+        let mut panicked = false;
+        for r in readers {
+            panicked |= r.join().is_err();
+        }
+        let hash = hasher.join();
+        if panicked {
+            return Err(IngestError::Io(std::io::Error::other(
+                "an import thread panicked",
+            )));
+        }
+        fed?;
+        if cut_in_quotes {
+            return Ok(None);
+        }
+        let hash = hash
+            .map_err(|_| IngestError::Io(std::io::Error::other("the hashing thread panicked")))??;
+        Ok(Some((hash, findings)))
+    })
+}
+
 /// Splits the data of a CSV file (from `data_start`) into `n` byte ranges, each after the
 /// first line break at or past its share of the file. A line break inside a quoted field
 /// would be a wrong cut; the reader of the range before it finds out by counting quotes (see
@@ -498,19 +664,22 @@ pub fn stored_event_keys(store: &EventStore) -> Result<KeySet, DataError> {
     Ok(keys)
 }
 
+/// The customer of each row with these anonymous and user ids.
+fn customer_column(anon: &dyn Array, user: &dyn Array, ids: &Identities) -> StringArray {
+    anon.as_string::<i32>()
+        .iter()
+        .zip(user.as_string::<i32>().iter())
+        .map(|(a, u)| ids.customer(a, u))
+        .collect()
+}
+
 fn with_customers(batch: &RecordBatch, ids: &Identities) -> Result<RecordBatch, IngestError> {
     let schema = batch.schema();
-    let anon = batch
-        .column(schema.index_of(event_col::ANONYMOUS_ID)?)
-        .as_string::<i32>();
-    let user = batch
-        .column(schema.index_of(event_col::USER_ID)?)
-        .as_string::<i32>();
-    let customer: StringArray = anon
-        .iter()
-        .zip(user.iter())
-        .map(|(a, u)| ids.customer(a, u))
-        .collect();
+    let customer = customer_column(
+        batch.column(schema.index_of(event_col::ANONYMOUS_ID)?),
+        batch.column(schema.index_of(event_col::USER_ID)?),
+        ids,
+    );
     let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
     if let Ok(i) = schema.index_of(event_col::CUSTOMER) {
         columns[i] = Arc::new(customer);
@@ -520,91 +689,190 @@ fn with_customers(batch: &RecordBatch, ids: &Identities) -> Result<RecordBatch, 
     Ok(RecordBatch::try_new(event_schema(), columns)?)
 }
 
-/// Resolves the normalised rows in file order (duplicates, session channels), adds their
-/// customers, and writes them as Parquet files with two encoder threads.
-fn write_resolved(
-    pending: Vec<Pending>,
+/// Threads that encode resolved rows as Parquet.
+const ENCODERS: usize = 2;
+
+/// Hands a normalised batch, in file order, to pass 2; `false` when pass 2 has stopped on an
+/// error, which [`resolve_and_encode`] then returns.
+type Feed<'f> = dyn FnMut(RecordBatch) -> Result<bool, IngestError> + 'f;
+
+/// A row group whose columns are encoded except `customer`, with the anonymous and user ids
+/// its customers will be looked up by.
+struct PendingGroup {
+    group: EncodedRowGroup,
+    rows: usize,
+    ids: Vec<(ArrayRef, ArrayRef)>,
+}
+
+/// Pass 2, while pass 1 still reads: resolves the normalised batches that `produce` hands
+/// over, in file order, on this thread (duplicates, session channels), and encodes every
+/// column but `customer` on [`ENCODERS`] threads. Returns what `produce` returns and each
+/// encoder's row groups.
+fn resolve_and_encode<T>(
     resolver: &mut Resolver,
-    ids: &Identities,
-    staging: &Staging,
-    progress: &dyn Progress,
-) -> Result<u64, IngestError> {
-    let schema = event_schema();
+    encoder: &ColumnEncoder,
+    produce: impl FnOnce(&mut Feed<'_>) -> Result<T, IngestError>,
+) -> Result<(T, Vec<Vec<PendingGroup>>), IngestError> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
     let rx = std::sync::Mutex::new(rx);
     std::thread::scope(|scope| {
-        let encoders: Vec<_> = (0..2)
-            .map(|_| {
-                let rx = &rx;
-                let schema = &schema;
+        let encoders: Vec<_> = (0..ENCODERS)
+            .map(|_| scope.spawn(|| encode_row_groups(&rx, encoder)))
+            .collect();
+        let mut feed = |batch: RecordBatch| -> Result<bool, IngestError> {
+            let resolved = resolver.resolve(&batch)?;
+            Ok(resolved.num_rows() == 0 || tx.send(resolved).is_ok())
+        };
+        let produced = produce(&mut feed);
+        drop(tx);
+        let mut groups = Vec::with_capacity(ENCODERS);
+        for e in encoders {
+            groups.push(e.join().map_err(|_| {
+                IngestError::Io(std::io::Error::other("an encoder thread panicked"))
+            })??);
+        }
+        Ok((produced?, groups))
+    })
+}
+
+/// Encodes the resolved batches it receives as row groups of [`ROW_GROUP_ROWS`] rows (the
+/// last one fewer), every column but `customer`.
+fn encode_row_groups(
+    rx: &std::sync::Mutex<std::sync::mpsc::Receiver<RecordBatch>>,
+    encoder: &ColumnEncoder,
+) -> Result<Vec<PendingGroup>, IngestError> {
+    let table = encoder.schema().clone();
+    let customer = table.index_of(event_col::CUSTOMER)?;
+    let finish = |g: RowGroupEncoder, rows: usize, ids: Vec<(ArrayRef, ArrayRef)>| {
+        Ok::<_, IngestError>(PendingGroup {
+            group: g.finish(&[customer])?,
+            rows,
+            ids,
+        })
+    };
+    let mut groups = Vec::new();
+    let mut current: Option<RowGroupEncoder> = None;
+    let mut rows = 0;
+    let mut ids = Vec::new();
+    loop {
+        let batch = match rx.lock().map(|r| r.recv()) {
+            Ok(Ok(b)) => b,
+            _ => break,
+        };
+        let schema = batch.schema();
+        let mut columns = Vec::with_capacity(table.fields().len());
+        for (i, f) in table.fields().iter().enumerate() {
+            if i != customer {
+                columns.push((i, schema.index_of(f.name())?));
+            }
+        }
+        let anon = schema.index_of(event_col::ANONYMOUS_ID)?;
+        let user = schema.index_of(event_col::USER_ID)?;
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            let g = match &mut current {
+                Some(g) => g,
+                None => current.insert(encoder.row_group()?),
+            };
+            let take = (ROW_GROUP_ROWS - rows).min(batch.num_rows() - offset);
+            let part = batch.slice(offset, take);
+            for (i, j) in &columns {
+                g.write(*i, part.column(*j))?;
+            }
+            ids.push((part.column(anon).clone(), part.column(user).clone()));
+            rows += take;
+            offset += take;
+            if rows == ROW_GROUP_ROWS {
+                let g = current.take().expect("just filled");
+                groups.push(finish(g, rows, std::mem::take(&mut ids))?);
+                rows = 0;
+            }
+        }
+    }
+    if let Some(g) = current {
+        groups.push(finish(g, rows, ids)?);
+    }
+    Ok(groups)
+}
+
+/// Encodes each row group's customers and writes the groups as files of up to [`FILE_ROWS`]
+/// rows, one thread per encoder's groups. Returns the rows written.
+fn write_row_groups(
+    groups: Vec<Vec<PendingGroup>>,
+    ids: &Identities,
+    encoder: &ColumnEncoder,
+    staging: &Staging,
+    progress: &dyn Progress,
+) -> Result<u64, IngestError> {
+    let customer = encoder.schema().index_of(event_col::CUSTOMER)?;
+    let done = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        let writers: Vec<_> = groups
+            .into_iter()
+            .map(|list| {
+                let done = &done;
                 scope.spawn(move || -> Result<u64, IngestError> {
-                    let mut writer: Option<polku_store::events::TableWriter> = None;
-                    let mut rows = 0u64;
-                    loop {
-                        let resolved = match rx.lock().map(|r| r.recv()) {
-                            Ok(Ok(b)) => b,
-                            _ => break,
-                        };
-                        // Customers are looked up here, in parallel; the order of rows
-                        // matters only to the resolver.
-                        let batch = with_customers(&resolved, ids)?;
-                        if writer.is_none() {
-                            writer = Some(staging.create_file(schema)?);
-                        }
-                        let w = writer.as_mut().expect("just created");
-                        w.write(&batch)?;
-                        rows += batch.num_rows() as u64;
-                        if w.rows() >= FILE_ROWS {
-                            writer.take().expect("open").finish()?;
+                    let mut written = 0u64;
+                    let mut file = Vec::new();
+                    let mut file_rows = 0;
+                    let count = list.len();
+                    for (n, g) in list.into_iter().enumerate() {
+                        let customers: Vec<ArrayRef> = g
+                            .ids
+                            .iter()
+                            .map(|(a, u)| Arc::new(customer_column(a, u, ids)) as ArrayRef)
+                            .collect();
+                        let mut group = g.group;
+                        group.encode(encoder, customer, &customers)?;
+                        file.push(group);
+                        file_rows += g.rows;
+                        if file_rows >= FILE_ROWS || n + 1 == count {
+                            staging.write_row_groups(encoder, std::mem::take(&mut file))?;
+                            written += file_rows as u64;
+                            let total = done.fetch_add(file_rows as u64, Ordering::Relaxed)
+                                + file_rows as u64;
+                            progress.set(total);
+                            file_rows = 0;
                         }
                     }
-                    if let Some(w) = writer {
-                        w.finish()?;
-                    }
-                    Ok(rows)
+                    Ok(written)
                 })
             })
             .collect();
-        let produced = (|| -> Result<(), IngestError> {
-            let mut done = 0u64;
-            let mut resolve = |batch: RecordBatch| -> Result<bool, IngestError> {
-                done += batch.num_rows() as u64;
-                let resolved = resolver.resolve(&batch)?;
-                progress.set(done);
-                Ok(resolved.num_rows() == 0 || tx.send(resolved).is_ok())
-            };
-            'chunks: for p in pending {
-                // Each batch is dropped once resolved, so memory shrinks as the files grow.
-                for batch in p.memory {
-                    if !resolve(batch)? {
-                        break 'chunks;
-                    }
-                }
-                if let Some(spill) = p.spill {
-                    let reader = StreamReader::try_new(
-                        std::io::BufReader::new(fs_err::File::open(&spill)?),
-                        None,
-                    )?;
-                    for batch in reader {
-                        if !resolve(batch?)? {
-                            break 'chunks;
-                        }
-                    }
-                    fs_err::remove_file(spill)?;
-                }
-            }
-            Ok(())
-        })();
-        drop(tx);
         let mut written = 0;
-        for e in encoders {
-            written += e.join().map_err(|_| {
-                IngestError::Io(std::io::Error::other("an encoder thread panicked"))
+        for w in writers {
+            written += w.join().map_err(|_| {
+                IngestError::Io(std::io::Error::other("a writer thread panicked"))
             })??;
         }
-        produced?;
         Ok(written)
     })
+}
+
+/// Hands the batches of `pending` to `feed` in order, giving their memory back to `budget`.
+/// Returns `false` when `feed` did.
+fn feed_pending(
+    pending: Pending,
+    budget: &AtomicUsize,
+    feed: &mut Feed<'_>,
+) -> Result<bool, IngestError> {
+    for batch in pending.memory {
+        budget.fetch_add(batch.get_array_memory_size(), Ordering::Relaxed);
+        if !feed(batch)? {
+            return Ok(false);
+        }
+    }
+    if let Some(spill) = pending.spill {
+        let reader =
+            StreamReader::try_new(std::io::BufReader::new(fs_err::File::open(&spill)?), None)?;
+        for batch in reader {
+            if !feed(batch?)? {
+                return Ok(false);
+            }
+        }
+        fs_err::remove_file(spill)?;
+    }
+    Ok(true)
 }
 
 /// Rewrites the customer column of event files (other than `skip_import`'s) whose stored
@@ -786,13 +1054,11 @@ pub fn import_events_locked(
             )
         };
         progress.begin("importing", Some(size));
-        let mut outcomes = Vec::new();
-        let file_hash;
-        let parallel =
-            format == Format::Csv && opts.quarantine.is_none() && size >= PARALLEL_MIN_BYTES;
-        let mut read_in_parallel = None;
-        if parallel {
-            use std::io::{Read as _, Seek as _, SeekFrom};
+        let encoder = ColumnEncoder::new(&event_schema())?;
+        let mut seen = Some(seen);
+        let mut read = None;
+        if format == Format::Csv && opts.quarantine.is_none() && size >= PARALLEL_MIN_BYTES {
+            use std::io::{Read as _, Seek as _};
             let mut head = Vec::new();
             (&mut input)
                 .take(crate::io::csv::HEAD_BYTES as u64)
@@ -804,131 +1070,86 @@ pub fn import_events_locked(
                 size,
                 range_count(size, opts.read_range_bytes),
             )?;
-            let threads = std::thread::available_parallelism()
-                .map_or(2, std::num::NonZero::get)
-                .clamp(1, ranges.len());
-            let next_range = AtomicUsize::new(0);
-            let read_range = |k: usize| -> Result<_, IngestError> {
-                let (start, end) = ranges[k];
-                let mut worker = new_worker(k, None)?;
-                let mut f = fs_err::File::open(file)?;
-                f.seek(SeekFrom::Start(start))?;
-                let mut census = Census {
-                    inner: std::io::BufReader::with_capacity(1 << 20, f).take(end - start),
-                    quotes: 0,
-                    lines: 0,
-                };
-                // Lines count from the range's start; the lines before it are added once the
-                // earlier ranges have been read.
-                let read = crate::io::csv::read_records(
-                    &mut census,
+            let mut resolver =
+                Resolver::new(seen.take().unwrap_or_default(), format.name(), &import_id);
+            // As many keys as the head's lines suggest the file has rows.
+            let lines = head.iter().filter(|b| **b == b'\n').count().max(1) as u64;
+            resolver
+                .reserve(usize::try_from(size / (head.len() as u64 / lines).max(1)).unwrap_or(0));
+            let (in_ranges, groups) = resolve_and_encode(&mut resolver, &encoder, |feed| {
+                read_csv_ranges(
+                    file,
                     &layout,
-                    0,
-                    start - layout.data_start,
+                    &ranges,
                     &read_opts,
-                    &mut worker,
+                    &new_worker,
+                    &budget,
+                    feed,
                 )
-                .and_then(|()| worker.finish());
-                Ok((read, census.quotes, census.lines))
-            };
-            let (hash, results) = std::thread::scope(|scope| {
-                let hasher = scope.spawn(|| HashingReader::new(fs_err::File::open(file)?).finish());
-                // Each thread takes the next range until none is left, so that a thread that
-                // got easier rows does not sit idle while another finishes.
-                let handles: Vec<_> = (0..threads)
-                    .map(|_| {
-                        scope.spawn(|| {
-                            let mut done = Vec::new();
-                            loop {
-                                let k = next_range.fetch_add(1, Ordering::Relaxed);
-                                if k >= ranges.len() {
-                                    break done;
-                                }
-                                done.push((k, read_range(k)));
-                            }
-                        })
-                    })
-                    .collect();
-                let mut results = Vec::with_capacity(ranges.len());
-                for h in handles {
-                    match h.join() {
-                        Ok(done) => results.extend(done),
-                        Err(_) => {
-                            results.push((
-                                0,
-                                Err(IngestError::Io(std::io::Error::other(
-                                    "an import thread panicked",
-                                ))),
-                            ));
-                        }
-                    }
+            })?;
+            match in_ranges {
+                Some((hash, outcomes)) => read = Some((hash, outcomes, groups, resolver)),
+                None => {
+                    // A cut fell inside a quoted field: read the file again with one worker.
+                    drop(groups);
+                    input.rewind()?;
+                    budget.store(opts.memory_budget, Ordering::Relaxed);
+                    read_total.store(0, Ordering::Relaxed);
                 }
-                results.sort_by_key(|(k, _)| *k);
-                (hasher.join(), results)
-            });
-            let hash = hash.map_err(|_| {
-                IngestError::Io(std::io::Error::other("the hashing thread panicked"))
-            })??;
-            let mut read = Vec::new();
-            let (mut quotes, mut lines) = (0, layout.header_lines);
-            let mut cut_in_quotes = false;
-            for (_, r) in results {
-                let (outcome, range_quotes, range_lines) = r?;
-                cut_in_quotes |= quotes % 2 == 1;
-                let place = |errs: &mut Vec<RowError>| {
-                    errs.iter_mut().for_each(|e| e.line += lines);
-                };
-                read.push(match outcome {
-                    Ok((p, mut errs, l, c)) => {
-                        place(&mut errs);
-                        Ok((p, errs, l, c))
-                    }
-                    Err(IngestError::BadRows(mut errs)) => {
-                        place(&mut errs);
-                        Err(IngestError::BadRows(errs))
-                    }
-                    Err(other) => Err(other),
-                });
-                quotes += range_quotes;
-                lines += range_lines;
-            }
-            if cut_in_quotes {
-                // A cut fell inside a quoted field: read the file again with one worker.
-                drop(read);
-                input.rewind()?;
-                budget.store(opts.memory_budget, Ordering::Relaxed);
-                read_total.store(0, Ordering::Relaxed);
-            } else {
-                read_in_parallel = Some((hash, read));
             }
         }
-        if let Some((hash, read)) = read_in_parallel {
-            file_hash = hash;
-            outcomes = read;
-        } else {
-            let mut worker = new_worker(0, quarantine())?;
-            file_hash = if format == Format::Parquet {
-                let hash = HashingReader::new(fs_err::File::open(file)?).finish()?;
-                let r = crate::io::parquet::read(input.into_parts().0, &read_opts, &mut worker);
-                outcomes.push(r.and_then(|()| worker.finish()));
-                hash
-            } else {
-                let mut hashing = HashingReader::new(input);
-                let r = match format {
-                    Format::Csv => crate::io::csv::read(&mut hashing, &read_opts, &mut worker),
-                    Format::Ndjson => {
-                        crate::io::ndjson::read(&mut hashing, &read_opts, &mut worker)
-                    }
-                    Format::Ga4 => crate::io::ga4::read(&mut hashing, &read_opts, &mut worker),
-                    Format::Segment => {
-                        crate::io::segment::read(&mut hashing, &read_opts, &mut worker)
-                    }
-                    Format::Parquet => unreachable!("handled above"),
+        let (file_hash, outcomes, groups, resolver) = match read {
+            Some(read) => read,
+            None => {
+                let seen = match seen.take() {
+                    Some(seen) => seen,
+                    None => stored_event_keys(&store)?,
                 };
-                outcomes.push(r.and_then(|()| worker.finish()));
-                hashing.finish()?
-            };
-        }
+                let mut resolver = Resolver::new(seen, format.name(), &import_id);
+                let ((hash, outcome), groups) =
+                    resolve_and_encode(&mut resolver, &encoder, |feed| {
+                        let mut worker = new_worker(0, quarantine())?;
+                        let hash = if format == Format::Parquet {
+                            let hash = HashingReader::new(fs_err::File::open(file)?).finish()?;
+                            let r = crate::io::parquet::read(
+                                input.into_parts().0,
+                                &read_opts,
+                                &mut worker,
+                            );
+                            (r.and_then(|()| worker.finish()), hash)
+                        } else {
+                            let mut hashing = HashingReader::new(input);
+                            let r = match format {
+                                Format::Csv => {
+                                    crate::io::csv::read(&mut hashing, &read_opts, &mut worker)
+                                }
+                                Format::Ndjson => {
+                                    crate::io::ndjson::read(&mut hashing, &read_opts, &mut worker)
+                                }
+                                Format::Ga4 => {
+                                    crate::io::ga4::read(&mut hashing, &read_opts, &mut worker)
+                                }
+                                Format::Segment => {
+                                    crate::io::segment::read(&mut hashing, &read_opts, &mut worker)
+                                }
+                                Format::Parquet => unreachable!("handled above"),
+                            };
+                            (r.and_then(|()| worker.finish()), hashing.finish()?)
+                        };
+                        let outcome = match hash.0 {
+                            Ok((pending, errors, links, counts)) => {
+                                if errors.is_empty() {
+                                    feed_pending(pending, &budget, feed)?;
+                                }
+                                Ok((errors, links, counts))
+                            }
+                            Err(e) => Err(e),
+                        };
+                        Ok((hash.1, outcome))
+                    })?;
+                (hash, vec![outcome], groups, resolver)
+            }
+        };
         // Errors in file order; the first ones only.
         let mut errors: Vec<RowError> = Vec::new();
         let mut links: HashSet<IdentityLink> = HashSet::new();
@@ -947,11 +1168,9 @@ pub fn import_events_locked(
             elapsed: Duration::ZERO,
         };
         let mut normalized = 0;
-        let mut pending = Vec::new();
         for outcome in outcomes {
             match outcome {
-                Ok((p, errs, l, counts)) => {
-                    pending.push(p);
+                Ok((errs, l, counts)) => {
                     errors.extend(errs);
                     links.extend(l);
                     report.rows_read += counts.rows_read;
@@ -982,10 +1201,8 @@ pub fn import_events_locked(
         let new_map = ids.to_node_map();
         let map_changed = old_map != new_map;
 
-        progress.begin("writing", Some(normalized));
-        let mut resolver = Resolver::new(seen, format.name(), &import_id);
-        resolver.reserve(usize::try_from(normalized).unwrap_or(0));
-        report.added = write_resolved(pending, &mut resolver, &ids, &staging, progress)?;
+        progress.begin("writing", Some(normalized - resolver.duplicates));
+        report.added = write_row_groups(groups, &ids, &encoder, &staging, progress)?;
         report.duplicates = resolver.duplicates;
         Ok((report, new_links, ids, new_map, map_changed))
     })();

@@ -14,11 +14,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use arrow_array::ArrayRef;
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_writer::{
+    ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves,
+};
 use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
@@ -372,6 +376,42 @@ impl Staging {
         TableWriter::create(&path, schema)
     }
 
+    /// Writes `groups` as the next staged file of the table, in their order. Safe to call from
+    /// several threads.
+    ///
+    /// # Errors
+    /// When a row group lacks a column or the file cannot be written.
+    pub fn write_row_groups(
+        &self,
+        encoder: &ColumnEncoder,
+        groups: Vec<EncodedRowGroup>,
+    ) -> Result<PathBuf, DataError> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let path = self.dir.join(format!("{}-{n:05}.parquet", self.import_id));
+        let file = fs_err::File::create(&path)?.into_parts().0;
+        let parquet = |e| DataError::parquet(&path, e);
+        let (mut writer, _) =
+            ArrowWriter::try_new(file, encoder.schema.clone(), Some(writer_properties()))
+                .and_then(ArrowWriter::into_serialized_writer)
+                .map_err(parquet)?;
+        for group in groups {
+            let mut row_group = writer.next_row_group().map_err(parquet)?;
+            for (i, chunk) in group.chunks.into_iter().enumerate() {
+                let chunk = chunk.ok_or_else(|| {
+                    DataError::Corrupt(format!(
+                        "{}: column {} of a row group was never encoded",
+                        path.display(),
+                        encoder.schema.field(i).name()
+                    ))
+                })?;
+                chunk.append_to_row_group(&mut row_group).map_err(parquet)?;
+            }
+            row_group.close().map_err(parquet)?;
+        }
+        writer.into_inner().map_err(parquet)?.sync_all()?;
+        Ok(path)
+    }
+
     /// Moves the staged files into the table folder and removes the staging folder. The files
     /// become part of the table when the import's log entry commits.
     ///
@@ -440,6 +480,149 @@ pub fn writer_properties() -> WriterProperties {
         b = b.set_column_statistics_enabled(ColumnPath::from(column), EnabledStatistics::None);
     }
     b.set_created_by("polku".to_owned()).build()
+}
+
+/// Encodes a table's row groups column by column, each column when its values are known, for
+/// [`Staging::write_row_groups`] to write as a file later. The importer encodes every event
+/// column but `customer` while it reads, and `customer` once all the file's identity links
+/// are known, so that it need not keep the rows themselves until then.
+#[derive(Debug, Clone)]
+pub struct ColumnEncoder {
+    schema: SchemaRef,
+    factory: Arc<ArrowRowGroupWriterFactory>,
+}
+
+impl ColumnEncoder {
+    /// An encoder for files of `schema`, with [`writer_properties`].
+    ///
+    /// # Errors
+    /// When the schema has no Parquet equivalent.
+    pub fn new(schema: &SchemaRef) -> Result<Self, DataError> {
+        let (_, factory) =
+            ArrowWriter::try_new(std::io::sink(), schema.clone(), Some(writer_properties()))
+                .and_then(ArrowWriter::into_serialized_writer)
+                .map_err(encoding_error)?;
+        Ok(ColumnEncoder {
+            schema: schema.clone(),
+            factory: Arc::new(factory),
+        })
+    }
+
+    /// The table's schema.
+    #[must_use]
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    /// Starts a row group: every column empty.
+    ///
+    /// # Errors
+    /// When the column writers cannot be made.
+    pub fn row_group(&self) -> Result<RowGroupEncoder, DataError> {
+        Ok(RowGroupEncoder {
+            schema: self.schema.clone(),
+            writers: self.writers()?.into_iter().map(Some).collect(),
+        })
+    }
+
+    fn writers(&self) -> Result<Vec<ArrowColumnWriter>, DataError> {
+        let writers = self
+            .factory
+            .create_column_writers(0)
+            .map_err(encoding_error)?;
+        if writers.len() != self.schema.fields().len() {
+            return Err(DataError::Corrupt(
+                "column encoders need a schema without nested columns".into(),
+            ));
+        }
+        Ok(writers)
+    }
+}
+
+/// One row group being encoded; see [`ColumnEncoder`].
+pub struct RowGroupEncoder {
+    schema: SchemaRef,
+    writers: Vec<Option<ArrowColumnWriter>>,
+}
+
+impl std::fmt::Debug for RowGroupEncoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowGroupEncoder").finish_non_exhaustive()
+    }
+}
+
+impl RowGroupEncoder {
+    /// Appends `values` to column `index`.
+    ///
+    /// # Errors
+    /// When the values do not fit the column.
+    pub fn write(&mut self, index: usize, values: &ArrayRef) -> Result<(), DataError> {
+        encode(&self.schema, self.writers[index].as_mut(), index, values)
+    }
+
+    /// Finishes every column except those in `later`, which [`EncodedRowGroup::encode`] adds.
+    ///
+    /// # Errors
+    /// When a column cannot be finished.
+    pub fn finish(self, later: &[usize]) -> Result<EncodedRowGroup, DataError> {
+        let chunks = self
+            .writers
+            .into_iter()
+            .enumerate()
+            .map(|(i, w)| match w {
+                Some(w) if !later.contains(&i) => w.close().map(Some).map_err(encoding_error),
+                _ => Ok(None),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(EncodedRowGroup { chunks })
+    }
+}
+
+/// The encoded columns of one row group, waiting to be written by
+/// [`Staging::write_row_groups`].
+#[derive(Debug)]
+pub struct EncodedRowGroup {
+    chunks: Vec<Option<ArrowColumnChunk>>,
+}
+
+impl EncodedRowGroup {
+    /// Encodes column `index`, left for later by [`RowGroupEncoder::finish`], from its values in
+    /// pieces.
+    ///
+    /// # Errors
+    /// When the values do not fit the column.
+    pub fn encode(
+        &mut self,
+        encoder: &ColumnEncoder,
+        index: usize,
+        pieces: &[ArrayRef],
+    ) -> Result<(), DataError> {
+        let mut writer = encoder.writers()?.into_iter().nth(index);
+        for values in pieces {
+            encode(&encoder.schema, writer.as_mut(), index, values)?;
+        }
+        let writer = writer.ok_or_else(|| DataError::Corrupt(format!("no column {index}")))?;
+        self.chunks[index] = Some(writer.close().map_err(encoding_error)?);
+        Ok(())
+    }
+}
+
+/// An error of encoding, before any file is involved.
+fn encoding_error(e: parquet::errors::ParquetError) -> DataError {
+    DataError::Arrow(e.into())
+}
+
+fn encode(
+    schema: &SchemaRef,
+    writer: Option<&mut ArrowColumnWriter>,
+    index: usize,
+    values: &ArrayRef,
+) -> Result<(), DataError> {
+    let writer = writer.ok_or_else(|| DataError::Corrupt(format!("no column {index}")))?;
+    for leaf in compute_leaves(schema.field(index), values).map_err(encoding_error)? {
+        writer.write(&leaf).map_err(encoding_error)?;
+    }
+    Ok(())
 }
 
 /// Text columns of the event table whose values are spread over every row group of a file
@@ -564,5 +747,60 @@ mod tests {
         let customer = group.column(1);
         assert!(customer.statistics().is_none());
         assert!(customer.encodings().any(|e| dictionary(&e)));
+    }
+
+    #[test]
+    fn a_column_encoded_after_the_others_makes_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::EventStore::open(dir.path());
+        let schema = crate::schema::event_schema();
+        let ids = |n: usize| -> arrow_array::ArrayRef {
+            Arc::new(StringArray::from_iter_values(
+                (0..n).map(|i| format!("c{}", i % 7)),
+            ))
+        };
+        // Every column but `customer` in two pieces; `customer` later, in other pieces.
+        let rows = 10;
+        let columns = schema
+            .fields()
+            .iter()
+            .map(|f| match f.data_type() {
+                DataType::Utf8 => ids(rows),
+                DataType::Timestamp(..) => Arc::new(
+                    TimestampMicrosecondArray::from_iter_values(0..10).with_timezone("UTC"),
+                ),
+                other => arrow_array::new_null_array(other, rows),
+            })
+            .collect();
+        let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+        let customer = schema.index_of(crate::schema::event_col::CUSTOMER).unwrap();
+        let encoder = super::ColumnEncoder::new(&schema).unwrap();
+        let mut group = encoder.row_group().unwrap();
+        for (offset, len) in [(0, 4), (4, 6)] {
+            for i in (0..schema.fields().len()).filter(|i| *i != customer) {
+                group.write(i, &batch.column(i).slice(offset, len)).unwrap();
+            }
+        }
+        let mut group = group.finish(&[customer]).unwrap();
+        let pieces = [
+            batch.column(customer).slice(0, 7),
+            batch.column(customer).slice(7, 3),
+        ];
+        group.encode(&encoder, customer, &pieces).unwrap();
+        let staging = store.stage(crate::schema::Table::Events, "imp").unwrap();
+        let path = staging.write_row_groups(&encoder, vec![group]).unwrap();
+
+        let read: Vec<RecordBatch> =
+            super::ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&path).unwrap())
+                .unwrap()
+                .build()
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+        assert_eq!(read, vec![batch]);
+
+        // A column never encoded is an error, not a file with a hole.
+        let group = encoder.row_group().unwrap().finish(&[customer]).unwrap();
+        assert!(staging.write_row_groups(&encoder, vec![group]).is_err());
     }
 }

@@ -332,7 +332,7 @@ impl<'p> Worker<'p> {
     ) -> Result<Self, IngestError> {
         Ok(Worker {
             normalizer,
-            builder: EventBatchBuilder::new(),
+            builder: EventBatchBuilder::with_capacity(BATCH_ROWS),
             stash,
             errors: Vec::new(),
             quarantine,

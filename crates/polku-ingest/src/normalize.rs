@@ -18,7 +18,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, StringBuilder, TimestampMicrosecondBuilder, UInt64Builder,
+    ArrayBuilder, BooleanBuilder, Float64Builder, StringBuilder, TimestampMicrosecondBuilder,
+    UInt64Builder,
 };
 use arrow_array::cast::AsArray;
 use arrow_array::types::UInt64Type;
@@ -143,6 +144,18 @@ fn finish_text(b: &mut StringBuilder) -> ArrayRef {
     Arc::new(a)
 }
 
+/// Finishes a builder and replaces it by one with room for as many values: arrow's builders
+/// start empty again after `finish` and would grow by copying.
+fn finish_with<B: ArrayBuilder>(b: &mut B, with_capacity: impl Fn(usize) -> B) -> ArrayRef {
+    let a = b.finish();
+    *b = with_capacity(a.len());
+    a
+}
+
+fn times_with_capacity(rows: usize) -> TimestampMicrosecondBuilder {
+    TimestampMicrosecondBuilder::with_capacity(rows).with_timezone("UTC")
+}
+
 /// Builds normalised Arrow batches.
 #[derive(Debug)]
 pub struct EventBatchBuilder {
@@ -177,12 +190,19 @@ impl EventBatchBuilder {
     /// An empty builder.
     #[must_use]
     pub fn new() -> Self {
-        let s = StringBuilder::new;
+        Self::with_capacity(1024)
+    }
+
+    /// An empty builder with room for `rows` rows, so that the first batch does not grow its
+    /// buffers by copying them over and over; later batches take the size of the one before.
+    #[must_use]
+    pub fn with_capacity(rows: usize) -> Self {
+        let s = || StringBuilder::with_capacity(rows, rows * 16);
         EventBatchBuilder {
             event_id: s(),
             anonymous_id: s(),
             user_id: s(),
-            time: TimestampMicrosecondBuilder::new().with_timezone("UTC"),
+            time: times_with_capacity(rows),
             event: s(),
             channel_group: s(),
             source: s(),
@@ -191,12 +211,12 @@ impl EventBatchBuilder {
             url: s(),
             referrer: s(),
             session: s(),
-            value: Float64Builder::new(),
+            value: Float64Builder::with_capacity(rows),
             currency: s(),
             properties: s(),
-            key_hi: UInt64Builder::new(),
-            key_lo: UInt64Builder::new(),
-            inherit: BooleanBuilder::new(),
+            key_hi: UInt64Builder::with_capacity(rows),
+            key_lo: UInt64Builder::with_capacity(rows),
+            inherit: BooleanBuilder::with_capacity(rows),
             len: 0,
         }
     }
@@ -259,7 +279,7 @@ impl EventBatchBuilder {
             finish_text(&mut self.event_id),
             finish_text(&mut self.anonymous_id),
             finish_text(&mut self.user_id),
-            Arc::new(self.time.finish()),
+            finish_with(&mut self.time, times_with_capacity),
             finish_text(&mut self.event),
             finish_text(&mut self.channel_group),
             finish_text(&mut self.source),
@@ -268,12 +288,12 @@ impl EventBatchBuilder {
             finish_text(&mut self.url),
             finish_text(&mut self.referrer),
             finish_text(&mut self.session),
-            Arc::new(self.value.finish()),
+            finish_with(&mut self.value, Float64Builder::with_capacity),
             finish_text(&mut self.currency),
             finish_text(&mut self.properties),
-            Arc::new(self.key_hi.finish()),
-            Arc::new(self.key_lo.finish()),
-            Arc::new(self.inherit.finish()),
+            finish_with(&mut self.key_hi, UInt64Builder::with_capacity),
+            finish_with(&mut self.key_lo, UInt64Builder::with_capacity),
+            finish_with(&mut self.inherit, BooleanBuilder::with_capacity),
         ];
         RecordBatch::try_new(normalized_schema(), columns).expect("columns match the schema")
     }

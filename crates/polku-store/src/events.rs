@@ -461,7 +461,7 @@ impl std::fmt::Debug for TableWriter {
 #[must_use]
 ///
 /// Snappy pages; row-group statistics (enough for the query engine to skip row groups by
-/// time) except for ids and other text whose range spans every row group; no dictionary for ids that are unique per row, where it only costs time, nor for
+/// time) except for the event table's text, whose range spans every row group; no dictionary for ids that are unique per row, where it only costs time, nor for
 /// times, which repeat too rarely for one: without it the time column of a typical web
 /// export is a quarter smaller and cheaper to write. Customer, anonymous id and session
 /// keep theirs: without it writing is no faster and those columns grow by up to a third.
@@ -625,18 +625,27 @@ fn encode(
     Ok(())
 }
 
-/// Text columns of the event table whose values are spread over every row group of a file
-/// (files are in time order, not in id order), so a row group's minimum and maximum would
-/// never let the query engine skip it; computing them costs a string comparison per value.
-const UNSORTED_TEXT: [&str; 8] = [
+/// Text columns of the event table: their values are spread over every row group of a file
+/// (files are in time order), so a row group's minimum and maximum would hardly ever let the
+/// query engine skip it, and computing them costs a string comparison per value. Constant
+/// columns (source system, import id) tell the engine nothing that the file name does not.
+const UNSORTED_TEXT: [&str; 16] = [
     event_col::EVENT_ID,
     event_col::CUSTOMER,
     event_col::ANONYMOUS_ID,
     event_col::USER_ID,
+    event_col::EVENT,
+    event_col::CHANNEL_GROUP,
+    event_col::SOURCE,
+    event_col::MEDIUM,
+    event_col::CAMPAIGN,
     event_col::URL,
     event_col::REFERRER,
     event_col::SESSION,
+    event_col::CURRENCY,
     event_col::PROPERTIES,
+    event_col::SOURCE_SYSTEM,
+    event_col::IMPORT_ID,
 ];
 
 impl TableWriter {

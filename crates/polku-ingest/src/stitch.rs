@@ -45,7 +45,7 @@ impl UnionFind {
 impl Identities {
     /// Stitches the identity graph given by `links`.
     pub fn from_links<'a>(links: impl IntoIterator<Item = &'a IdentityLink>) -> Self {
-        let mut index: HashMap<(bool, &'a str), usize> = HashMap::new();
+        let mut index: FxMap<(bool, &'a str), usize> = FxMap::default();
         // Per node: is it a user id, its bare id, may it name the customer.
         let mut nodes: Vec<(bool, &'a str, bool)> = Vec::new();
         let mut edges: Vec<(usize, usize)> = Vec::new();
@@ -72,7 +72,7 @@ impl Identities {
             uf.union(a, b);
         }
         // The customer of each root: the smallest user id, else the smallest anonymous id.
-        let mut best: HashMap<usize, (bool, &'a str)> = HashMap::new();
+        let mut best: FxMap<usize, (bool, &'a str)> = FxMap::default();
         for (i, (is_user, bare, candidate)) in nodes.iter().enumerate() {
             if !candidate {
                 continue;

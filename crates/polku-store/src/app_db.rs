@@ -335,7 +335,11 @@ impl AppDb {
                 tx.execute("DELETE FROM identity_map", [])?;
                 let mut insert =
                     tx.prepare("INSERT INTO identity_map (node, customer) VALUES (?1, ?2)")?;
-                for (node, customer) in map {
+                // In key order: appending to the table's B-tree is several times faster than
+                // inserting at random places.
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_unstable();
+                for (node, customer) in entries {
                     insert.execute(params![node, customer])?;
                 }
             }

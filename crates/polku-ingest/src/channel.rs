@@ -369,7 +369,7 @@ fn default_group(source: &str, medium: &str, campaign: &str) -> &'static str {
 /// every event with a referrer. Every delimiter is ASCII, so each cut is a character boundary.
 pub(crate) fn host_slice(url: &str) -> Option<&str> {
     let url = crate::row::non_empty(url)?;
-    let scheme_end = url.as_bytes().windows(3).position(|w| w == b"://")?;
+    let scheme_end = memchr::memmem::find(url.as_bytes(), b"://")?;
     let rest = &url[scheme_end + 3..];
     let (mut start, mut end) = (0, rest.len());
     for (i, b) in rest.bytes().enumerate() {
@@ -405,6 +405,15 @@ pub fn url_host(url: &str) -> Option<String> {
 /// referrer on the page's own site is internal navigation and gives nothing.
 #[must_use]
 pub fn from_referrer(referrer: &str, page_url: Option<&str>) -> Option<(String, &'static str)> {
+    let host = external_referrer_host(referrer, page_url)?;
+    Some(source_of_host(host))
+}
+
+/// The host of `referrer` as written, unless it is the page's own site (or no URL).
+pub(crate) fn external_referrer_host<'a>(
+    referrer: &'a str,
+    page_url: Option<&str>,
+) -> Option<&'a str> {
     let raw = host_slice(referrer)?;
     if page_url
         .and_then(host_slice)
@@ -412,7 +421,13 @@ pub fn from_referrer(referrer: &str, page_url: Option<&str>) -> Option<(String, 
     {
         return None;
     }
-    let host = raw.to_ascii_lowercase();
+    Some(raw)
+}
+
+/// The source and medium of a visit referred by `host` (as [`host_slice`] gives it); see
+/// [`from_referrer`].
+pub(crate) fn source_of_host(host: &str) -> (String, &'static str) {
+    let host = host.to_ascii_lowercase();
     match source_category(&host) {
         Some(SourceCategory::Search) => {
             // `google.fi`, `bing.com` → `google`, `bing`.
@@ -424,9 +439,9 @@ pub fn from_referrer(referrer: &str, page_url: Option<&str>) -> Option<(String, 
                 .find(|l| l.len() > 3)
                 .copied()
                 .unwrap_or(&host);
-            Some((name.to_owned(), "organic"))
+            (name.to_owned(), "organic")
         }
-        _ => Some((host, "referral")),
+        _ => (host, "referral"),
     }
 }
 

@@ -30,7 +30,7 @@ use polku_store::privacy::PseudonymKey;
 use polku_store::schema::{event_col, unstitched_event_schema};
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::channel::{ChannelGrouper, from_referrer, group};
+use crate::channel::{ChannelGrouper, external_referrer_host, group, source_of_host};
 use crate::row::{EventRow, IdRef};
 
 /// A hasher for keys that already are hashes.
@@ -324,7 +324,12 @@ pub struct Normalizer {
     link_keys: KeySet,
     hash_buf: Vec<u8>,
     id_buf: String,
+    /// The source and medium each referrer host gives: most visits come from a few sites.
+    referrer_sources: FxMap<Box<str>, (Arc<str>, &'static str)>,
 }
+
+/// Referrer hosts remembered at most; the cache starts over when full.
+const REFERRER_CACHE: usize = 1 << 16;
 
 impl Normalizer {
     /// A normaliser. `key` is needed when `pseudonymize` is set or `suppressed` (erasure
@@ -350,7 +355,28 @@ impl Normalizer {
             link_keys: KeySet::default(),
             hash_buf: Vec::with_capacity(512),
             id_buf: String::with_capacity(40),
+            referrer_sources: FxMap::default(),
         }
+    }
+
+    /// The source and medium of a visit from `referrer` to `page_url`, as
+    /// [`crate::channel::from_referrer`] derives them, from the cache when the host was seen.
+    fn referrer_source(
+        &mut self,
+        referrer: &str,
+        page_url: Option<&str>,
+    ) -> Option<(Arc<str>, &'static str)> {
+        let host = external_referrer_host(referrer, page_url)?;
+        if let Some((s, m)) = self.referrer_sources.get(host) {
+            return Some((s.clone(), m));
+        }
+        if self.referrer_sources.len() >= REFERRER_CACHE {
+            self.referrer_sources.clear();
+        }
+        let (s, m) = source_of_host(host);
+        let s: Arc<str> = s.into();
+        self.referrer_sources.insert(host.into(), (s.clone(), m));
+        Some((s, m))
     }
 
     /// Takes the identity links seen so far.
@@ -471,9 +497,9 @@ impl Normalizer {
             && row.campaign.is_none()
             && let Some(r) = row.referrer.as_deref()
         {
-            derived = from_referrer(r, row.url.as_deref());
+            derived = self.referrer_source(r, row.url.as_deref());
             if let Some((s, m)) = &derived {
-                source = Some(s.as_str());
+                source = Some(s);
                 medium = Some(m);
             }
         }
@@ -556,9 +582,7 @@ impl Normalizer {
         put(row.properties.as_deref());
         buf.extend_from_slice(&row.time.to_le_bytes());
         buf.extend_from_slice(&row.value.map_or(u64::MAX, f64::to_bits).to_le_bytes());
-        let mut h = Xxh3::new();
-        h.update(buf);
-        h.digest128()
+        xxhash_rust::xxh3::xxh3_128(buf)
     }
 }
 
@@ -721,6 +745,34 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        #[test]
+        fn cached_referrer_sources_are_what_the_referrer_gives(
+            visits in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec![
+                        "https://www.Google.fi/search?q=x", "https://google.fi/", "http://duunitori.fi/a",
+                        "https://WWW.DUUNITORI.FI/b", "https://shop.example.com/", "/relative", "", " ",
+                        "https://m.facebook.com/x", "android-app://com.slack/",
+                    ]),
+                    proptest::option::of(proptest::sample::select(vec![
+                        "https://shop.example.com/p", "https://duunitori.fi/", "not a url",
+                    ])),
+                ),
+                1..40,
+            ),
+        ) {
+            let mut n = Normalizer::new(
+                crate::channel::ChannelGrouper::ga4_default(),
+                None,
+                false,
+                Arc::default(),
+            );
+            for (referrer, page) in visits {
+                let cached = n.referrer_source(referrer, page).map(|(s, m)| (s.to_string(), m));
+                proptest::prop_assert_eq!(cached, crate::channel::from_referrer(referrer, page));
+            }
+        }
+
         #[test]
         fn hex_is_the_formatted_number(v: u128) {
             let mut out = String::from("h-");

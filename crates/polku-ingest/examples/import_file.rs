@@ -3,7 +3,7 @@
 //! each phase goes to standard error.
 //!
 //! ```sh
-//! target/release/examples/import_file WORKSPACE FILE
+//! target/release/examples/import_file WORKSPACE FILE [RANGE_MIB]   # RANGE_MIB: see ImportOptions::read_range_bytes
 //! ```
 
 use std::io::Write as _;
@@ -50,9 +50,21 @@ impl Progress for PhaseTimes {
 fn main() -> ExitCode {
     let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
     let mut err = std::io::stderr();
-    let [root, file] = args.as_slice() else {
-        let _ = writeln!(err, "usage: import_file WORKSPACE FILE");
-        return ExitCode::from(2);
+    let mut options = ImportOptions::default();
+    let (root, file) = match args.as_slice() {
+        [root, file] => (root, file),
+        [root, file, mib] if mib.to_str().and_then(|m| m.parse::<u64>().ok()).is_some() => {
+            options.read_range_bytes = mib
+                .to_str()
+                .and_then(|m| m.parse::<u64>().ok())
+                .unwrap_or(16)
+                << 20;
+            (root, file)
+        }
+        _ => {
+            let _ = writeln!(err, "usage: import_file WORKSPACE FILE [RANGE_MIB]");
+            return ExitCode::from(2);
+        }
     };
     let polku_yaml = root.join("polku.yaml");
     if !polku_yaml.exists()
@@ -65,7 +77,7 @@ fn main() -> ExitCode {
     let phases = PhaseTimes {
         current: Mutex::new(None),
     };
-    match import_events(root, file, &ImportOptions::default(), &phases) {
+    match import_events(root, file, &options, &phases) {
         Ok(r) => {
             let _ = writeln!(
                 err,

@@ -16,7 +16,7 @@
 //! 6. When stitching changed the customer of identifiers seen before, the older files that
 //!    hold them are rewritten.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
@@ -29,7 +29,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_ipc::reader::StreamReader;
 use arrow_ipc::writer::StreamWriter;
 use chrono_tz::Tz;
-use polku_store::app_db::{AppDb, IdentityLink, ImportCommit, ImportRecord, now_rfc3339};
+use polku_store::app_db::{AppDb, ImportCommit, ImportRecord, now_rfc3339};
 use polku_store::events::{
     ColumnEncoder, DataLock, EncodedRowGroup, FILE_ROWS, ROW_GROUP_ROWS, RowGroupEncoder, Staging,
 };
@@ -44,7 +44,7 @@ use crate::io::csv::CsvLayout;
 use crate::io::detect::{Format, detect};
 use crate::io::{HashingReader, Raw, ReadOptions, Sink};
 use crate::normalize::{
-    EventBatchBuilder, KeySet, Normalizer, Outcome, Resolver, event_key, normalized_schema,
+    EventBatchBuilder, KeySet, LinkSet, Normalizer, Outcome, Resolver, event_key, normalized_schema,
 };
 use crate::row::{EventRow, IdRef};
 use crate::stitch::Identities;
@@ -241,7 +241,7 @@ impl Quarantine {
 }
 
 /// What a pass-1 worker leaves: its batches, errors, links and counts.
-type WorkerResult = (Pending, Vec<RowError>, HashSet<IdentityLink>, Counts);
+type WorkerResult = (Pending, Vec<RowError>, Counts);
 
 /// Counts of one pass-1 worker.
 #[derive(Debug, Default)]
@@ -351,14 +351,17 @@ impl<'p> Worker<'p> {
         Ok(())
     }
 
-    /// Finishes the stash; returns the batches, errors, links and counts.
-    fn finish(mut self) -> Result<WorkerResult, IngestError> {
+    /// Finishes the stash; returns the batches, errors and counts, and the normaliser with the
+    /// identity links it has seen, for the next range of the same thread.
+    fn finish(mut self) -> Result<(WorkerResult, Normalizer), IngestError> {
         self.flush()?;
         if let Some(q) = self.quarantine.take() {
             q.finish()?;
         }
-        let links = self.normalizer.take_links();
-        Ok((self.stash.finish()?, self.errors, links, self.counts))
+        Ok((
+            (self.stash.finish()?, self.errors, self.counts),
+            self.normalizer,
+        ))
     }
 }
 
@@ -423,17 +426,49 @@ const PARALLEL_MIN_BYTES: u64 = 8 << 20;
 /// within a fraction of a second of each other.
 const READ_RANGE_BYTES: u64 = 16 << 20;
 
-/// How many ranges a CSV file of `size` bytes is read in: at least two, and at most 64, so that
-/// each range's last, partly filled batch stays a small share of the rows.
-fn range_count(size: u64, range_bytes: u64) -> u64 {
-    (size / range_bytes.max(1)).clamp(2, 64)
+/// Where the ranges of a file's bytes `start..end` begin, before each moves on to a line break:
+/// pieces of `range_bytes`, shrinking toward the end to a share of what is left for each of
+/// `threads` (but not below an eighth of `range_bytes`), so that the threads run out of work
+/// together rather than one finishing a whole piece alone. At least two ranges.
+fn range_starts(start: u64, end: u64, range_bytes: u64, threads: u64) -> Vec<u64> {
+    let smallest = (range_bytes / 8).max(1);
+    let mut starts = vec![start];
+    let mut at = start;
+    loop {
+        let rest = end - at;
+        let piece = (rest / (2 * threads.max(1))).clamp(smallest, range_bytes.max(smallest));
+        if rest < piece + smallest {
+            break;
+        }
+        at += piece;
+        starts.push(at);
+    }
+    if starts.len() == 1 {
+        starts.push(start + (end - start) / 2);
+    }
+    starts
 }
 
 /// What a pass-1 worker found besides its rows: bad rows, identity links and counts.
-type Findings = (Vec<RowError>, HashSet<IdentityLink>, Counts);
+type Findings = (Vec<RowError>, Counts);
 
-/// A whole file read: its hash and each worker's findings, in file order.
-type FileRead = (String, Vec<Result<Findings, IngestError>>);
+/// How a CSV file is read in parallel: its layout, its byte ranges, and how many threads take
+/// them.
+struct CsvPlan<'a> {
+    file: &'a Path,
+    layout: &'a CsvLayout,
+    ranges: Vec<(u64, u64)>,
+    threads: usize,
+}
+
+/// Makes the pass-1 worker of range `k`, with a quarantine file and a normaliser to go on
+/// with, if any.
+type NewWorker<'f, 'p> = dyn Fn(usize, Option<Quarantine>, Option<Normalizer>) -> Result<Worker<'p>, IngestError>
+    + Sync
+    + 'f;
+
+/// A whole file read: its hash, each worker's findings in file order, and the identity links.
+type FileRead = (String, Vec<Result<Findings, IngestError>>, LinkSet);
 
 /// Reads a CSV file's `ranges` on as many threads as there are cores, each thread taking the
 /// next range when done with one, and hands each range's rows to `feed` in file order as soon
@@ -441,22 +476,26 @@ type FileRead = (String, Vec<Result<Findings, IngestError>>);
 /// file order, or `None` when a cut fell inside a quoted field and the file must be read with
 /// one worker.
 fn read_csv_ranges<'p>(
-    file: &Path,
-    layout: &CsvLayout,
-    ranges: &[(u64, u64)],
+    plan: &CsvPlan<'_>,
     read_opts: &ReadOptions,
-    new_worker: &(dyn Fn(usize, Option<Quarantine>) -> Result<Worker<'p>, IngestError> + Sync),
+    new_worker: &NewWorker<'_, 'p>,
     budget: &AtomicUsize,
     feed: &mut Feed<'_>,
 ) -> Result<Option<FileRead>, IngestError> {
     use std::io::{Read as _, Seek as _, SeekFrom};
-    let threads = std::thread::available_parallelism()
-        .map_or(2, std::num::NonZero::get)
-        .clamp(1, ranges.len());
+    let CsvPlan {
+        file,
+        layout,
+        ranges,
+        threads,
+    } = plan;
+    let threads = (*threads).clamp(1, ranges.len());
     let next_range = AtomicUsize::new(0);
-    let read_range = |k: usize| -> Result<_, IngestError> {
+    // A thread keeps one normaliser for its ranges: its caches stay warm, and it collects each
+    // identity link once.
+    let read_range = |k: usize, normalizer: &mut Option<Normalizer>| -> Result<_, IngestError> {
         let (start, end) = ranges[k];
-        let mut worker = new_worker(k, None)?;
+        let mut worker = new_worker(k, None, normalizer.take())?;
         let mut f = fs_err::File::open(file)?;
         f.seek(SeekFrom::Start(start))?;
         let mut census = Census {
@@ -474,7 +513,11 @@ fn read_csv_ranges<'p>(
             read_opts,
             &mut worker,
         )
-        .and_then(|()| worker.finish());
+        .and_then(|()| worker.finish())
+        .map(|(read, n)| {
+            *normalizer = Some(n);
+            read
+        });
         Ok((read, census.quotes, census.lines))
     };
     // A thread takes a range only with a permit, and pass 2 gives one back for each range it
@@ -493,15 +536,19 @@ fn read_csv_ranges<'p>(
                 let done_tx = done_tx.clone();
                 let (next_range, read_range, permit_rx) = (&next_range, &read_range, &permit_rx);
                 scope.spawn(move || {
+                    let mut normalizer = None;
                     loop {
                         if !matches!(permit_rx.lock().map(|r| r.recv()), Ok(Ok(()))) {
                             break;
                         }
                         let k = next_range.fetch_add(1, Ordering::Relaxed);
-                        if k >= ranges.len() || done_tx.send((k, read_range(k))).is_err() {
+                        if k >= ranges.len()
+                            || done_tx.send((k, read_range(k, &mut normalizer))).is_err()
+                        {
                             break;
                         }
                     }
+                    normalizer.map(|mut n| n.take_links()).unwrap_or_default()
                 })
             })
             .collect();
@@ -534,7 +581,7 @@ fn read_csv_ranges<'p>(
                 };
                 lines += range_lines;
                 findings.push(match outcome {
-                    Ok((pending, mut errs, links, counts)) => {
+                    Ok((pending, mut errs, counts)) => {
                         place(&mut errs);
                         feeding &= errs.is_empty() && !stop;
                         if feeding {
@@ -547,7 +594,7 @@ fn read_csv_ranges<'p>(
                             }
                             stop |= !feeding;
                         }
-                        Ok((errs, links, counts))
+                        Ok((errs, counts))
                     }
                     Err(mut e) => {
                         if let IngestError::BadRows(errs) = &mut e {
@@ -569,8 +616,13 @@ fn read_csv_ranges<'p>(
             }
         }
         let mut panicked = false;
+        let mut links = LinkSet::default();
         for r in readers {
-            panicked |= r.join().is_err();
+            match r.join() {
+                Ok(l) if links.is_empty() => links = l,
+                Ok(l) => links.extend(l),
+                Err(_) => panicked = true,
+            }
         }
         let hash = hasher.join();
         if panicked {
@@ -584,27 +636,25 @@ fn read_csv_ranges<'p>(
         }
         let hash = hash
             .map_err(|_| IngestError::Io(std::io::Error::other("the hashing thread panicked")))??;
-        Ok(Some((hash, findings)))
+        Ok(Some((hash, findings, links)))
     })
 }
 
-/// Splits the data of a CSV file (from `data_start`) into `n` byte ranges, each after the
-/// first line break at or past its share of the file. A line break inside a quoted field
-/// would be a wrong cut; the reader of the range before it finds out by counting quotes (see
-/// [`Census`]), and the import then reads the file with one worker.
-fn split_csv(
-    path: &Path,
-    layout: &CsvLayout,
-    size: u64,
-    n: u64,
-) -> Result<Vec<(u64, u64)>, IngestError> {
+/// Splits the data of a CSV file into byte ranges that start at `starts`, each moved on past
+/// the first line break at or after it. A line break inside a quoted field would be a wrong cut;
+/// the reader of the range before it finds out by counting quotes (see [`Census`]), and the
+/// import then reads the file with one worker.
+fn split_csv(path: &Path, starts: &[u64], size: u64) -> Result<Vec<(u64, u64)>, IngestError> {
     use std::io::{Read as _, Seek as _, SeekFrom};
     let mut file = fs_err::File::open(path)?;
-    let span = (size - layout.data_start) / n.max(1);
-    let mut cuts = vec![layout.data_start];
+    let mut cuts = Vec::with_capacity(starts.len() + 1);
     let mut buf = vec![0u8; 64 << 10];
-    for k in 1..n {
-        let mut at = (layout.data_start + k * span).max(*cuts.last().unwrap_or(&0));
+    for &start in starts {
+        let Some(&last) = cuts.last() else {
+            cuts.push(start);
+            continue;
+        };
+        let mut at = start.max(last);
         file.seek(SeekFrom::Start(at))?;
         let cut = loop {
             let read = file.read(&mut buf)?;
@@ -1034,7 +1084,7 @@ pub fn import_events_locked(
             })
         };
         let budget = AtomicUsize::new(opts.memory_budget);
-        let new_worker = |k: usize, q: Option<Quarantine>| {
+        let new_worker = |k: usize, q: Option<Quarantine>, normalizer: Option<Normalizer>| {
             Worker::new(
                 Stash {
                     memory: Vec::new(),
@@ -1042,12 +1092,14 @@ pub fn import_events_locked(
                     path: staging.dir().join(format!("spill-{k}.arrows")),
                     spill: None,
                 },
-                Normalizer::new(
-                    grouper.clone(),
-                    key.clone(),
-                    opts.pseudonymize,
-                    suppressed.clone(),
-                ),
+                normalizer.unwrap_or_else(|| {
+                    Normalizer::new(
+                        grouper.clone(),
+                        key.clone(),
+                        opts.pseudonymize,
+                        suppressed.clone(),
+                    )
+                }),
                 q,
                 progress,
                 &read_total,
@@ -1064,12 +1116,19 @@ pub fn import_events_locked(
                 .take(crate::io::csv::HEAD_BYTES as u64)
                 .read_to_end(&mut head)?;
             let layout = crate::io::csv::layout(&head, head.len() as u64 == size, &read_opts)?;
-            let ranges = split_csv(
-                file,
-                &layout,
+            let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+            let starts = range_starts(
+                layout.data_start,
                 size,
-                range_count(size, opts.read_range_bytes),
-            )?;
+                opts.read_range_bytes,
+                threads as u64,
+            );
+            let plan = CsvPlan {
+                file,
+                layout: &layout,
+                ranges: split_csv(file, &starts, size)?,
+                threads,
+            };
             let mut resolver =
                 Resolver::new(seen.take().unwrap_or_default(), format.name(), &import_id);
             // As many keys as the head's lines suggest the file has rows.
@@ -1077,18 +1136,12 @@ pub fn import_events_locked(
             resolver
                 .reserve(usize::try_from(size / (head.len() as u64 / lines).max(1)).unwrap_or(0));
             let (in_ranges, groups) = resolve_and_encode(&mut resolver, &encoder, |feed| {
-                read_csv_ranges(
-                    file,
-                    &layout,
-                    &ranges,
-                    &read_opts,
-                    &new_worker,
-                    &budget,
-                    feed,
-                )
+                read_csv_ranges(&plan, &read_opts, &new_worker, &budget, feed)
             })?;
             match in_ranges {
-                Some((hash, outcomes)) => read = Some((hash, outcomes, groups, resolver)),
+                Some((hash, outcomes, links)) => {
+                    read = Some((hash, outcomes, links, groups, resolver));
+                }
                 None => {
                     // A cut fell inside a quoted field: read the file again with one worker.
                     drop(groups);
@@ -1098,7 +1151,7 @@ pub fn import_events_locked(
                 }
             }
         }
-        let (file_hash, outcomes, groups, resolver) = match read {
+        let (file_hash, outcomes, links, groups, resolver) = match read {
             Some(read) => read,
             None => {
                 let seen = match seen.take() {
@@ -1106,9 +1159,9 @@ pub fn import_events_locked(
                     None => stored_event_keys(&store)?,
                 };
                 let mut resolver = Resolver::new(seen, format.name(), &import_id);
-                let ((hash, outcome), groups) =
+                let ((hash, outcome, links), groups) =
                     resolve_and_encode(&mut resolver, &encoder, |feed| {
-                        let mut worker = new_worker(0, quarantine())?;
+                        let mut worker = new_worker(0, quarantine(), None)?;
                         let hash = if format == Format::Parquet {
                             let hash = HashingReader::new(fs_err::File::open(file)?).finish()?;
                             let r = crate::io::parquet::read(
@@ -1136,23 +1189,22 @@ pub fn import_events_locked(
                             };
                             (r.and_then(|()| worker.finish()), hashing.finish()?)
                         };
-                        let outcome = match hash.0 {
-                            Ok((pending, errors, links, counts)) => {
+                        let (outcome, links) = match hash.0 {
+                            Ok(((pending, errors, counts), mut normalizer)) => {
                                 if errors.is_empty() {
                                     feed_pending(pending, &budget, feed)?;
                                 }
-                                Ok((errors, links, counts))
+                                (Ok((errors, counts)), normalizer.take_links())
                             }
-                            Err(e) => Err(e),
+                            Err(e) => (Err(e), LinkSet::default()),
                         };
-                        Ok((hash.1, outcome))
+                        Ok((hash.1, outcome, links))
                     })?;
-                (hash, vec![outcome], groups, resolver)
+                (hash, vec![outcome], links, groups, resolver)
             }
         };
         // Errors in file order; the first ones only.
         let mut errors: Vec<RowError> = Vec::new();
-        let mut links: HashSet<IdentityLink> = HashSet::new();
         let mut report = ImportReport {
             import_id: import_id.clone(),
             format,
@@ -1170,9 +1222,8 @@ pub fn import_events_locked(
         let mut normalized = 0;
         for outcome in outcomes {
             match outcome {
-                Ok((errs, l, counts)) => {
+                Ok((errs, counts)) => {
                     errors.extend(errs);
-                    links.extend(l);
                     report.rows_read += counts.rows_read;
                     report.suppressed += counts.suppressed;
                     report.quarantined += counts.quarantined;
@@ -1192,7 +1243,7 @@ pub fn import_events_locked(
         // Stitch with every link ever seen.
         progress.begin("stitching", None);
         let stored_links = db.identity_links()?;
-        let known: HashSet<_> = stored_links.iter().cloned().collect();
+        let known: LinkSet = stored_links.iter().cloned().collect();
         let mut new_links: Vec<_> = links.into_iter().filter(|l| !known.contains(l)).collect();
         new_links.sort();
         report.new_links = new_links.len() as u64;
@@ -1255,7 +1306,32 @@ pub fn import_events_locked(
 mod tests {
     use std::io::Read as _;
 
-    use super::Census;
+    use super::{Census, range_starts};
+
+    proptest::proptest! {
+        #[test]
+        fn ranges_cover_the_file_in_shrinking_pieces(
+            start in 0u64..1000,
+            len in 0u64..10_000_000,
+            range_bytes in 1u64..3_000_000,
+            threads in 1u64..9,
+        ) {
+            let end = start + len;
+            let starts = range_starts(start, end, range_bytes, threads);
+            proptest::prop_assert!(starts.len() >= 2);
+            proptest::prop_assert_eq!(starts[0], start);
+            let mut sizes: Vec<u64> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+            sizes.push(end - starts[starts.len() - 1]);
+            if len >= 2 * range_bytes {
+                // Pieces of `range_bytes` at most (the last one takes what is left of a piece
+                // too small to stand alone), never growing toward the end.
+                proptest::prop_assert!(starts.windows(2).all(|w| w[0] < w[1]));
+                proptest::prop_assert!(sizes[..sizes.len() - 1].iter().all(|s| *s <= range_bytes));
+                proptest::prop_assert!(sizes[..sizes.len() - 1].windows(2).all(|w| w[0] >= w[1]));
+                proptest::prop_assert!(*sizes.last().unwrap() < 2 * range_bytes.max(range_bytes / 8 + 1));
+            }
+        }
+    }
 
     proptest::proptest! {
         #[test]

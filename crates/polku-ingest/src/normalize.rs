@@ -78,6 +78,10 @@ impl Hasher for FxHasher {
 /// A hash map keyed by short texts.
 pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
+/// A set of identity links, hashed with [`FxHasher`]: an import merges the links of every
+/// range of its file, tens of thousands each.
+pub type LinkSet = HashSet<IdentityLink, BuildHasherDefault<FxHasher>>;
+
 /// The deduplication key of a stored event id.
 #[must_use]
 pub fn event_key(event_id: &str) -> u128 {
@@ -320,7 +324,7 @@ pub struct Normalizer {
     pseudonyms: FxMap<Box<str>, Box<str>>,
     suppressed: Arc<HashSet<String>>,
     suppressed_cache: FxMap<Box<str>, bool>,
-    links: HashSet<IdentityLink>,
+    links: LinkSet,
     link_keys: KeySet,
     hash_buf: Vec<u8>,
     id_buf: String,
@@ -351,7 +355,7 @@ impl Normalizer {
             pseudonyms: FxMap::default(),
             suppressed,
             suppressed_cache: FxMap::default(),
-            links: HashSet::new(),
+            links: LinkSet::default(),
             link_keys: KeySet::default(),
             hash_buf: Vec::with_capacity(512),
             id_buf: String::with_capacity(40),
@@ -380,7 +384,7 @@ impl Normalizer {
     }
 
     /// Takes the identity links seen so far.
-    pub fn take_links(&mut self) -> HashSet<IdentityLink> {
+    pub fn take_links(&mut self) -> LinkSet {
         std::mem::take(&mut self.links)
     }
 

@@ -1143,11 +1143,13 @@ pub fn import_events_locked(
                     read = Some((hash, outcomes, links, groups, resolver));
                 }
                 None => {
-                    // A cut fell inside a quoted field: read the file again with one worker.
+                    // A cut fell inside a quoted field: read the file again with one worker,
+                    // and the progress bar starts over.
                     drop(groups);
                     input.rewind()?;
                     budget.store(opts.memory_budget, Ordering::Relaxed);
                     read_total.store(0, Ordering::Relaxed);
+                    progress.begin("importing", Some(size));
                 }
             }
         }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use polku_ingest::ImportOptions;
+use polku_ingest::{ImportOptions, Progress, import_events};
 
 use crate::util::{Ws, opts};
 
@@ -187,7 +187,37 @@ fn a_cut_inside_a_quoted_field_reads_the_file_again() {
         1,
         "the first line break after the middle is inside quotes"
     );
+    // One cut, at the middle: ranges as large as the file.
+    let phases = Phases::default();
+    let ws = Ws::new();
+    let o = ImportOptions {
+        read_range_bytes: 1 << 40,
+        ..opts()
+    };
+    let r = import_events(ws.root(), &ws.file("big.csv", &text), &o, &phases).unwrap();
+    assert_eq!(r.added, u64::from(rows));
+    let importing = phases
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|p| *p == "importing")
+        .count();
+    assert_eq!(importing, 2, "the file was read again with one worker");
+    // Ranges of the default size cut elsewhere; whichever cuts fall inside quotes, the stored
+    // events are those of one worker.
     let parallel = import(&text, false);
     assert_eq!(parallel.0, u64::from(rows));
     assert!(parallel == import(&text, true), "the stored events differ");
+}
+
+/// Records the phases an import goes through.
+#[derive(Default)]
+struct Phases(std::sync::Mutex<Vec<String>>);
+
+impl Progress for Phases {
+    fn begin(&self, phase: &str, _total: Option<u64>) {
+        self.0.lock().unwrap().push(phase.to_owned());
+    }
+    fn set(&self, _done: u64) {}
 }

@@ -29,7 +29,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_ipc::reader::StreamReader;
 use arrow_ipc::writer::StreamWriter;
 use chrono_tz::Tz;
-use polku_store::app_db::{AppDb, ImportCommit, ImportRecord, now_rfc3339};
+use polku_store::app_db::{AppDb, IdentityLink, ImportRecord, now_rfc3339};
 use polku_store::events::{
     ColumnEncoder, DataLock, EncodedRowGroup, FILE_ROWS, ROW_GROUP_ROWS, RowGroupEncoder, Staging,
 };
@@ -467,8 +467,20 @@ type NewWorker<'f, 'p> = dyn Fn(usize, Option<Quarantine>, Option<Normalizer>) -
     + Sync
     + 'f;
 
-/// A whole file read: its hash, each worker's findings in file order, and the identity links.
-type FileRead = (String, Vec<Result<Findings, IngestError>>, LinkSet);
+/// A whole file read: its hash, each worker's findings in file order, and the stitched
+/// identities.
+type FileRead = (String, Vec<Result<Findings, IngestError>>, Stitched);
+
+/// Identities stitched with an import's links.
+struct Stitched {
+    /// Links not seen before, sorted.
+    new_links: Vec<IdentityLink>,
+    ids: Identities,
+    /// The identity map to store.
+    new_map: HashMap<String, String>,
+    /// Whether it differs from the stored one.
+    map_changed: bool,
+}
 
 /// Reads a CSV file's `ranges` on as many threads as there are cores, each thread taking the
 /// next range when done with one, and hands each range's rows to `feed` in file order as soon
@@ -480,6 +492,7 @@ fn read_csv_ranges<'p>(
     read_opts: &ReadOptions,
     new_worker: &NewWorker<'_, 'p>,
     budget: &AtomicUsize,
+    stitch: &(dyn Fn(LinkSet) -> Stitched + Sync),
     feed: &mut Feed<'_>,
 ) -> Result<Option<FileRead>, IngestError> {
     use std::io::{Read as _, Seek as _, SeekFrom};
@@ -553,6 +566,19 @@ fn read_csv_ranges<'p>(
             })
             .collect();
         drop(done_tx);
+        // Stitching needs only the links, which are all known once the readers are done: it
+        // runs while this thread still hands their last rows to pass 2.
+        let stitcher = scope.spawn(move || {
+            let mut links = LinkSet::default();
+            for r in readers {
+                match r.join() {
+                    Ok(l) if links.is_empty() => links = l,
+                    Ok(l) => links.extend(l),
+                    Err(_) => return None,
+                }
+            }
+            Some(stitch(links))
+        });
         let mut findings = Vec::with_capacity(ranges.len());
         let mut waiting = std::collections::BTreeMap::new();
         let (mut quotes, mut lines) = (0, layout.header_lines);
@@ -615,28 +641,20 @@ fn read_csv_ranges<'p>(
                 }
             }
         }
-        let mut panicked = false;
-        let mut links = LinkSet::default();
-        for r in readers {
-            match r.join() {
-                Ok(l) if links.is_empty() => links = l,
-                Ok(l) => links.extend(l),
-                Err(_) => panicked = true,
-            }
-        }
+        let stitched = stitcher.join().ok().flatten();
         let hash = hasher.join();
-        if panicked {
+        let Some(stitched) = stitched else {
             return Err(IngestError::Io(std::io::Error::other(
                 "an import thread panicked",
             )));
-        }
+        };
         fed?;
         if cut_in_quotes {
             return Ok(None);
         }
         let hash = hash
             .map_err(|_| IngestError::Io(std::io::Error::other("the hashing thread panicked")))??;
-        Ok(Some((hash, findings, links)))
+        Ok(Some((hash, findings, stitched)))
     })
 }
 
@@ -1064,6 +1082,23 @@ pub fn import_events_locked(
     };
     progress.begin("reading stored events", None);
     let seen = stored_event_keys(&store)?;
+    let stored_links = db.identity_links()?;
+    let old_map = db.identity_map()?;
+    // Stitches with every link ever seen, as soon as the file's links are all known.
+    let stitch = |links: LinkSet| -> Stitched {
+        let known: LinkSet = stored_links.iter().cloned().collect();
+        let mut new_links: Vec<_> = links.into_iter().filter(|l| !known.contains(l)).collect();
+        new_links.sort();
+        let ids = Identities::from_links(stored_links.iter().chain(new_links.iter()));
+        let new_map = ids.to_node_map();
+        let map_changed = old_map != new_map;
+        Stitched {
+            new_links,
+            ids,
+            new_map,
+            map_changed,
+        }
+    };
     let import_id = new_import_id();
     let staging = store.stage(Table::Events, &import_id)?;
     let suppressed = Arc::new(suppressed);
@@ -1136,11 +1171,11 @@ pub fn import_events_locked(
             resolver
                 .reserve(usize::try_from(size / (head.len() as u64 / lines).max(1)).unwrap_or(0));
             let (in_ranges, groups) = resolve_and_encode(&mut resolver, &encoder, |feed| {
-                read_csv_ranges(&plan, &read_opts, &new_worker, &budget, feed)
+                read_csv_ranges(&plan, &read_opts, &new_worker, &budget, &stitch, feed)
             })?;
             match in_ranges {
-                Some((hash, outcomes, links)) => {
-                    read = Some((hash, outcomes, links, groups, resolver));
+                Some((hash, outcomes, stitched)) => {
+                    read = Some((hash, outcomes, stitched, groups, resolver));
                 }
                 None => {
                     // A cut fell inside a quoted field: read the file again with one worker,
@@ -1153,7 +1188,7 @@ pub fn import_events_locked(
                 }
             }
         }
-        let (file_hash, outcomes, links, groups, resolver) = match read {
+        let (file_hash, outcomes, stitched, groups, resolver) = match read {
             Some(read) => read,
             None => {
                 let seen = match seen.take() {
@@ -1200,7 +1235,7 @@ pub fn import_events_locked(
                             }
                             Err(e) => (Err(e), LinkSet::default()),
                         };
-                        Ok((hash.1, outcome, links))
+                        Ok((hash.1, outcome, stitch(links)))
                     })?;
                 (hash, vec![outcome], links, groups, resolver)
             }
@@ -1242,29 +1277,53 @@ pub fn import_events_locked(
             return Err(IngestError::BadRows(errors));
         }
 
-        // Stitch with every link ever seen.
-        progress.begin("stitching", None);
-        let stored_links = db.identity_links()?;
-        let known: LinkSet = stored_links.iter().cloned().collect();
-        let mut new_links: Vec<_> = links.into_iter().filter(|l| !known.contains(l)).collect();
-        new_links.sort();
-        report.new_links = new_links.len() as u64;
-        let ids = Identities::from_links(stored_links.iter().chain(new_links.iter()));
-        let old_map: HashMap<String, String> = db.identity_map()?;
-        let new_map = ids.to_node_map();
-        let map_changed = old_map != new_map;
+        report.new_links = stitched.new_links.len() as u64;
 
         progress.begin("writing", Some(normalized - resolver.duplicates));
-        report.added = write_row_groups(groups, &ids, &encoder, &staging, progress)?;
         report.duplicates = resolver.duplicates;
-        Ok((report, new_links, ids, new_map, map_changed))
+        Ok((report, stitched, groups, encoder))
     })();
-    let (mut report, new_links, ids, new_map, map_changed) = match result {
+    let (mut report, stitched, groups, encoder) = match result {
         Ok(r) => r,
         Err(e) => {
             staging.abort();
             progress.end();
             return Err(e);
+        }
+    };
+
+    // The identity rows go into the database while the files are written; the import commits
+    // once both are done.
+    let Stitched {
+        new_links,
+        ids,
+        new_map,
+        map_changed,
+    } = stitched;
+    let db_ref = &mut db;
+    let (written, transaction) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| write_row_groups(groups, &ids, &encoder, &staging, progress));
+        let db = db_ref;
+        let transaction = db.begin_import(&import_id, &new_links, map_changed.then_some(&new_map));
+        let written = writer
+            .join()
+            .map_err(|_| IngestError::Io(std::io::Error::other("a writer thread panicked")));
+        (written.and_then(|w| w), transaction)
+    });
+    let transaction = match (written, transaction) {
+        (Ok(added), Ok(transaction)) => {
+            report.added = added;
+            transaction
+        }
+        (Err(e), _) => {
+            staging.abort();
+            progress.end();
+            return Err(e);
+        }
+        (Ok(_), Err(e)) => {
+            staging.abort();
+            progress.end();
+            return Err(e.into());
         }
     };
 
@@ -1285,12 +1344,7 @@ pub fn import_events_locked(
         user: opts.user.clone(),
         pseudonymized: opts.pseudonymize,
     };
-    let commit = ImportCommit {
-        record: &record,
-        new_links: &new_links,
-        identity_map: map_changed.then_some(&new_map),
-    };
-    if let Err(e) = db.commit_import(&commit) {
+    if let Err(e) = transaction.commit(&record) {
         let _ = store.remove_import(&import_id);
         progress.end();
         return Err(e.into());

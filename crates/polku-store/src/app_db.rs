@@ -169,6 +169,44 @@ pub struct ImportCommit<'a> {
     pub identity_map: Option<&'a HashMap<String, String>>,
 }
 
+/// An import's identity rows, written but not committed; see [`AppDb::begin_import`]. Dropping
+/// it rolls them back.
+#[derive(Debug)]
+pub struct ImportTransaction<'db> {
+    tx: rusqlite::Transaction<'db>,
+}
+
+impl ImportTransaction<'_> {
+    /// Adds the import's log entry and commits.
+    ///
+    /// # Errors
+    /// When the transaction fails; nothing is then changed.
+    pub fn commit(self, r: &ImportRecord) -> Result<(), DataError> {
+        self.tx.execute(
+            "INSERT INTO imports (id, kind, file, file_hash, format, rows_read, rows_added,
+                duplicates, quarantined, started_at, finished_at, user, pseudonymized)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                r.id,
+                r.kind,
+                r.file,
+                r.file_hash,
+                r.format,
+                to_i64(r.rows_read),
+                to_i64(r.rows_added),
+                to_i64(r.duplicates),
+                to_i64(r.quarantined),
+                r.started_at,
+                r.finished_at,
+                r.user,
+                r.pseudonymized
+            ],
+        )?;
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
 /// The open app database of a workspace.
 #[derive(Debug)]
 pub struct AppDb {
@@ -302,36 +340,31 @@ impl AppDb {
     /// # Errors
     /// When the transaction fails; nothing is then changed.
     pub fn commit_import(&mut self, commit: &ImportCommit<'_>) -> Result<(), DataError> {
+        self.begin_import(&commit.record.id, commit.new_links, commit.identity_map)?
+            .commit(commit.record)
+    }
+
+    /// Writes an import's new identity links and new identity map (see [`ImportCommit`]) in a
+    /// transaction that [`ImportTransaction::commit`] ends with the import's log entry, so that
+    /// the rows can be written while the import's files still are.
+    ///
+    /// # Errors
+    /// When a row cannot be written; nothing is then changed.
+    pub fn begin_import(
+        &mut self,
+        import_id: &str,
+        new_links: &[IdentityLink],
+        identity_map: Option<&HashMap<String, String>>,
+    ) -> Result<ImportTransaction<'_>, DataError> {
         let tx = self.conn.transaction()?;
         {
-            let r = commit.record;
-            tx.execute(
-                "INSERT INTO imports (id, kind, file, file_hash, format, rows_read, rows_added,
-                    duplicates, quarantined, started_at, finished_at, user, pseudonymized)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                params![
-                    r.id,
-                    r.kind,
-                    r.file,
-                    r.file_hash,
-                    r.format,
-                    to_i64(r.rows_read),
-                    to_i64(r.rows_added),
-                    to_i64(r.duplicates),
-                    to_i64(r.quarantined),
-                    r.started_at,
-                    r.finished_at,
-                    r.user,
-                    r.pseudonymized
-                ],
-            )?;
             let mut insert = tx.prepare(
                 "INSERT OR IGNORE INTO identity_links (a, b, import_id) VALUES (?1, ?2, ?3)",
             )?;
-            for link in commit.new_links {
-                insert.execute(params![link.a, link.b, r.id])?;
+            for link in new_links {
+                insert.execute(params![link.a, link.b, import_id])?;
             }
-            if let Some(map) = commit.identity_map {
+            if let Some(map) = identity_map {
                 tx.execute("DELETE FROM identity_map", [])?;
                 let mut insert =
                     tx.prepare("INSERT INTO identity_map (node, customer) VALUES (?1, ?2)")?;
@@ -344,8 +377,7 @@ impl AppDb {
                 }
             }
         }
-        tx.commit()?;
-        Ok(())
+        Ok(ImportTransaction { tx })
     }
 
     /// The audit log, oldest first.
@@ -495,6 +527,26 @@ mod tests {
         assert_eq!(db.identity_links().unwrap(), links);
         assert_eq!(db.identity_map().unwrap(), map);
         assert_eq!(links[0].a, "a:x");
+    }
+
+    #[test]
+    fn an_import_transaction_dropped_before_its_commit_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = AppDb::open(dir.path()).unwrap();
+        let links = vec![IdentityLink::new(user_node("u1"), anon_node("x"))];
+        let map: HashMap<_, _> = [(anon_node("x"), "u1".to_owned())].into();
+        drop(db.begin_import("i1", &links, Some(&map)).unwrap());
+        assert!(db.imports().unwrap().is_empty());
+        assert!(db.identity_links().unwrap().is_empty());
+        assert!(db.identity_map().unwrap().is_empty());
+        // Committed, the same rows are there, with the log entry.
+        db.begin_import("i1", &links, Some(&map))
+            .unwrap()
+            .commit(&record("i1"))
+            .unwrap();
+        assert_eq!(db.imports().unwrap(), vec![record_with_times(&db, "i1")]);
+        assert_eq!(db.identity_links().unwrap(), links);
+        assert_eq!(db.identity_map().unwrap(), map);
     }
 
     fn record_with_times(db: &AppDb, id: &str) -> ImportRecord {

@@ -102,6 +102,8 @@ pub struct ImportOptions {
     /// The size of the pieces a large CSV file is read in, by as many threads as there are
     /// cores, each taking the next piece when done with one.
     pub read_range_bytes: u64,
+    /// How many threads read a large CSV file; one per core when `None`.
+    pub read_threads: Option<usize>,
 }
 
 impl Default for ImportOptions {
@@ -117,6 +119,7 @@ impl Default for ImportOptions {
             channel_rules: None,
             memory_budget: MEMORY_BUDGET,
             read_range_bytes: READ_RANGE_BYTES,
+            read_threads: None,
         }
     }
 }
@@ -535,11 +538,13 @@ fn read_csv_ranges<'p>(
     };
     // A thread takes a range only with a permit, and pass 2 gives one back for each range it
     // has taken over: the rows waiting for pass 2 stay a few ranges' worth however large the
-    // file, and their memory is reused rather than newly mapped.
-    let (permit_tx, permit_rx) = std::sync::mpsc::sync_channel::<()>(ranges.len() + 2 * threads);
+    // file, and their memory is reused rather than newly mapped. No more permits are ever sent
+    // than there are ranges and threads, so no send waits.
+    let (permit_tx, permit_rx) = std::sync::mpsc::sync_channel::<()>(ranges.len() + threads + 1);
     for _ in 0..=threads {
-        let _ = permit_tx.send(());
+        let _ = permit_tx.try_send(());
     }
+    let mut permit_tx = Some(permit_tx);
     let permit_rx = std::sync::Mutex::new(permit_rx);
     std::thread::scope(|scope| {
         let hasher = scope.spawn(|| HashingReader::new(fs_err::File::open(file)?).finish());
@@ -632,12 +637,11 @@ fn read_csv_ranges<'p>(
                     }
                 });
                 if stop {
+                    // No new range, and threads waiting for a permit wake up and finish.
                     next_range.store(usize::MAX / 2, Ordering::Relaxed);
-                    for _ in 0..threads {
-                        let _ = permit_tx.send(());
-                    }
-                } else {
-                    let _ = permit_tx.send(());
+                    permit_tx = None;
+                } else if let Some(permits) = &permit_tx {
+                    let _ = permits.try_send(());
                 }
             }
         }
@@ -1151,7 +1155,9 @@ pub fn import_events_locked(
                 .take(crate::io::csv::HEAD_BYTES as u64)
                 .read_to_end(&mut head)?;
             let layout = crate::io::csv::layout(&head, head.len() as u64 == size, &read_opts)?;
-            let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+            let threads = opts.read_threads.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+            });
             let starts = range_starts(
                 layout.data_start,
                 size,

@@ -107,6 +107,34 @@ fn parallel_chunks_give_the_sequential_result() {
 }
 
 #[test]
+fn more_threads_than_cores_give_the_sequential_result_and_stop_on_errors() {
+    let text = big_csv();
+    let sequential = import(&text, true);
+    let threads = ImportOptions {
+        read_range_bytes: 1 << 19,
+        read_threads: Some(8),
+        ..opts()
+    };
+    assert!(import_with(&text, |_| threads.clone()) == sequential);
+    // Too many bad rows in the first range stop the threads, which must not wait for each
+    // other.
+    let bad: String = text
+        .split_inclusive('\n')
+        .enumerate()
+        .map(|(i, line)| match line.split_once(',') {
+            Some((_, rest)) if (1..=2000).contains(&i) => format!("yesterday,{rest}"),
+            _ => line.to_owned(),
+        })
+        .collect();
+    let ws = Ws::new();
+    let err = ws
+        .import(&ws.file("big.csv", &bad), &threads)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(":2:time: cannot read `yesterday`"), "{err}");
+}
+
+#[test]
 fn parallel_errors_name_the_right_lines() {
     let mut text = big_csv();
     // A bad time on the last line, in the second chunk.

@@ -82,6 +82,28 @@ fn generated_data_imports_once_and_stats_count_it() {
 }
 
 #[test]
+fn reading_threads_are_a_positive_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(
+        tmp.path(),
+        &["init", "ws", "--template", "b2c", "--lang", "en"],
+    );
+    let ws = tmp.path().join("ws");
+    let data = tmp.path().join("data.csv");
+    std::fs::write(
+        &data,
+        "time,event,anonymous_id\n2025-03-01T10:00:00Z,view,a1\n",
+    )
+    .unwrap();
+    let data = data.to_str().unwrap();
+    let refused = polku(&ws, &["import", "events", data, "--threads", "0"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("--threads"), "{}", refused.stderr);
+    let out = ok(&ws, &["import", "events", data, "--threads", "3"]);
+    assert!(out.stdout.contains("imported 1 event"), "{}", out.stdout);
+}
+
+#[test]
 fn a_bad_table_row_stops_the_import_unless_quarantined() {
     let tmp = tempfile::tempdir().unwrap();
     ok(

@@ -90,6 +90,9 @@ pub struct ImportEventsArgs {
     /// Replace anonymous and user ids by keyed pseudonyms (the key stays in the workspace).
     #[arg(long)]
     pub pseudonymize: bool,
+    /// How many threads read a large CSV file; one per core when not given.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 /// Options of `polku import costs|survey|interviews`.
@@ -296,6 +299,7 @@ fn run_events(
         pseudonymize: a.pseudonymize,
         user,
         channel_rules: None,
+        read_threads: a.threads.map(usize::from),
         ..ImportOptions::default()
     };
     let bar = Bar::new();

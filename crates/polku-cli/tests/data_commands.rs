@@ -12,14 +12,20 @@ fn stats(ws: &Path) -> serde_json::Value {
     serde_json::from_str(&ok(ws, &["stats", "--format", "json"]).stdout).unwrap()
 }
 
-/// A b2c workspace with a small generated data set imported: (tempdir, workspace).
-fn workspace_with_data() -> (tempfile::TempDir, std::path::PathBuf) {
+/// A new workspace from `template` in a temporary folder: (tempdir, workspace).
+fn new_workspace(template: &str, lang: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     ok(
         tmp.path(),
-        &["init", "ws", "--template", "b2c", "--lang", "en"],
+        &["init", "ws", "--template", template, "--lang", lang],
     );
     let ws = tmp.path().join("ws");
+    (tmp, ws)
+}
+
+/// A b2c workspace with a small generated data set imported: (tempdir, workspace).
+fn workspace_with_data() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, ws) = new_workspace("b2c", "en");
     let data = tmp.path().join("data.csv");
     let data = data.to_str().unwrap();
     let gen_out = ok(
@@ -83,12 +89,7 @@ fn generated_data_imports_once_and_stats_count_it() {
 
 #[test]
 fn reading_threads_are_a_positive_count() {
-    let tmp = tempfile::tempdir().unwrap();
-    ok(
-        tmp.path(),
-        &["init", "ws", "--template", "b2c", "--lang", "en"],
-    );
-    let ws = tmp.path().join("ws");
+    let (tmp, ws) = new_workspace("b2c", "en");
     let data = tmp.path().join("data.csv");
     std::fs::write(
         &data,
@@ -105,12 +106,7 @@ fn reading_threads_are_a_positive_count() {
 
 #[test]
 fn a_bad_table_row_stops_the_import_unless_quarantined() {
-    let tmp = tempfile::tempdir().unwrap();
-    ok(
-        tmp.path(),
-        &["init", "ws", "--template", "b2b", "--lang", "fi"],
-    );
-    let ws = tmp.path().join("ws");
+    let (tmp, ws) = new_workspace("b2b", "fi");
     let costs = tmp.path().join("costs.csv");
     std::fs::write(
         &costs,

@@ -34,7 +34,7 @@ use polku_store::events::{
     ColumnEncoder, DataLock, EncodedRowGroup, FILE_ROWS, ROW_GROUP_ROWS, RowGroupEncoder, Staging,
 };
 use polku_store::privacy::PseudonymKey;
-use polku_store::schema::{Table, event_col, event_schema};
+use polku_store::schema::{Table, event_col, event_schema, unstitched_event_schema};
 use polku_store::{DataError, EventStore};
 
 use crate::channel::{ChannelGrouper, ChannelRule, workspace_rules};
@@ -99,8 +99,8 @@ pub struct ImportOptions {
     /// whole file's, when it is read by one worker); the rest wait in a spill file in the
     /// staging folder, so a file of any size imports in bounded memory.
     pub memory_budget: usize,
-    /// The size of the pieces a large CSV file is read in, by as many threads as there are
-    /// cores, each taking the next piece when done with one.
+    /// The size of the pieces a large CSV file is read in, by [`ImportOptions::read_threads`]
+    /// threads, each taking the next piece when done with one.
     pub read_range_bytes: u64,
     /// How many threads read a large CSV file; one per core when `None`.
     pub read_threads: Option<usize>,
@@ -243,7 +243,7 @@ impl Quarantine {
     }
 }
 
-/// What a pass-1 worker leaves: its batches, errors, links and counts.
+/// What a pass-1 worker leaves: its batches, errors and counts.
 type WorkerResult = (Pending, Vec<RowError>, Counts);
 
 /// Counts of one pass-1 worker.
@@ -422,6 +422,11 @@ impl Sink for Worker<'_> {
     }
 }
 
+/// The error of a thread that panicked, `thread` naming it ("an encoder").
+fn panicked(thread: &str) -> IngestError {
+    IngestError::Io(std::io::Error::other(format!("{thread} thread panicked")))
+}
+
 /// Files smaller than this are read by one worker.
 const PARALLEL_MIN_BYTES: u64 = 8 << 20;
 
@@ -452,7 +457,7 @@ fn range_starts(start: u64, end: u64, range_bytes: u64, threads: u64) -> Vec<u64
     starts
 }
 
-/// What a pass-1 worker found besides its rows: bad rows, identity links and counts.
+/// What a pass-1 worker found besides its rows: bad rows and counts.
 type Findings = (Vec<RowError>, Counts);
 
 /// How a CSV file is read in parallel: its layout, its byte ranges, and how many threads take
@@ -485,11 +490,11 @@ struct Stitched {
     map_changed: bool,
 }
 
-/// Reads a CSV file's `ranges` on as many threads as there are cores, each thread taking the
-/// next range when done with one, and hands each range's rows to `feed` in file order as soon
-/// as the ranges before it are done. Returns the file's hash and each range's findings, in
-/// file order, or `None` when a cut fell inside a quoted field and the file must be read with
-/// one worker.
+/// Reads a CSV file's ranges on the plan's threads, each thread taking the next range when done
+/// with one, and hands each range's rows to `feed` in file order as soon as the ranges before
+/// it are done; stitches the file's links once the readers are done. Returns the file's hash,
+/// each range's findings in file order and the stitched identities, or `None` when a cut fell
+/// inside a quoted field and the file must be read with one worker.
 fn read_csv_ranges<'p>(
     plan: &CsvPlan<'_>,
     read_opts: &ReadOptions,
@@ -648,16 +653,13 @@ fn read_csv_ranges<'p>(
         let stitched = stitcher.join().ok().flatten();
         let hash = hasher.join();
         let Some(stitched) = stitched else {
-            return Err(IngestError::Io(std::io::Error::other(
-                "an import thread panicked",
-            )));
+            return Err(panicked("an import"));
         };
         fed?;
         if cut_in_quotes {
             return Ok(None);
         }
-        let hash = hash
-            .map_err(|_| IngestError::Io(std::io::Error::other("the hashing thread panicked")))??;
+        let hash = hash.map_err(|_| panicked("the hashing"))??;
         Ok(Some((hash, findings, stitched)))
     })
 }
@@ -799,9 +801,7 @@ fn resolve_and_encode<T>(
         drop(tx);
         let mut groups = Vec::with_capacity(ENCODERS);
         for e in encoders {
-            groups.push(e.join().map_err(|_| {
-                IngestError::Io(std::io::Error::other("an encoder thread panicked"))
-            })??);
+            groups.push(e.join().map_err(|_| panicked("an encoder"))??);
         }
         Ok((produced?, groups))
     })
@@ -815,6 +815,16 @@ fn encode_row_groups(
 ) -> Result<Vec<PendingGroup>, IngestError> {
     let table = encoder.schema().clone();
     let customer = table.index_of(event_col::CUSTOMER)?;
+    // Where each table column but `customer` stands in a resolved batch.
+    let resolved = unstitched_event_schema();
+    let mut columns = Vec::with_capacity(table.fields().len());
+    for (i, f) in table.fields().iter().enumerate() {
+        if i != customer {
+            columns.push((i, resolved.index_of(f.name())?));
+        }
+    }
+    let anon = resolved.index_of(event_col::ANONYMOUS_ID)?;
+    let user = resolved.index_of(event_col::USER_ID)?;
     let finish = |g: RowGroupEncoder, rows: usize, ids: Vec<(ArrayRef, ArrayRef)>| {
         Ok::<_, IngestError>(PendingGroup {
             group: g.finish(&[customer])?,
@@ -831,15 +841,6 @@ fn encode_row_groups(
             Ok(Ok(b)) => b,
             _ => break,
         };
-        let schema = batch.schema();
-        let mut columns = Vec::with_capacity(table.fields().len());
-        for (i, f) in table.fields().iter().enumerate() {
-            if i != customer {
-                columns.push((i, schema.index_of(f.name())?));
-            }
-        }
-        let anon = schema.index_of(event_col::ANONYMOUS_ID)?;
-        let user = schema.index_of(event_col::USER_ID)?;
         let mut offset = 0;
         while offset < batch.num_rows() {
             let g = match &mut current {
@@ -913,9 +914,7 @@ fn write_row_groups(
             .collect();
         let mut written = 0;
         for w in writers {
-            written += w.join().map_err(|_| {
-                IngestError::Io(std::io::Error::other("a writer thread panicked"))
-            })??;
+            written += w.join().map_err(|_| panicked("a writer"))??;
         }
         Ok(written)
     })
@@ -1205,7 +1204,7 @@ pub fn import_events_locked(
                 let ((hash, outcome, links), groups) =
                     resolve_and_encode(&mut resolver, &encoder, |feed| {
                         let mut worker = new_worker(0, quarantine(), None)?;
-                        let hash = if format == Format::Parquet {
+                        let (read, hash) = if format == Format::Parquet {
                             let hash = HashingReader::new(fs_err::File::open(file)?).finish()?;
                             let r = crate::io::parquet::read(
                                 input.into_parts().0,
@@ -1232,7 +1231,7 @@ pub fn import_events_locked(
                             };
                             (r.and_then(|()| worker.finish()), hashing.finish()?)
                         };
-                        let (outcome, links) = match hash.0 {
+                        let (outcome, links) = match read {
                             Ok(((pending, errors, counts), mut normalizer)) => {
                                 if errors.is_empty() {
                                     feed_pending(pending, &budget, feed)?;
@@ -1241,7 +1240,7 @@ pub fn import_events_locked(
                             }
                             Err(e) => (Err(e), LinkSet::default()),
                         };
-                        Ok((hash.1, outcome, stitch(links)))
+                        Ok((hash, outcome, stitch(links)))
                     })?;
                 (hash, vec![outcome], links, groups, resolver)
             }
@@ -1311,9 +1310,7 @@ pub fn import_events_locked(
         let writer = scope.spawn(|| write_row_groups(groups, &ids, &encoder, &staging, progress));
         let db = db_ref;
         let transaction = db.begin_import(&import_id, &new_links, map_changed.then_some(&new_map));
-        let written = writer
-            .join()
-            .map_err(|_| IngestError::Io(std::io::Error::other("a writer thread panicked")));
+        let written = writer.join().map_err(|_| panicked("a writer"));
         (written.and_then(|w| w), transaction)
     });
     let transaction = match (written, transaction) {

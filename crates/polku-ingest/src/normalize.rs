@@ -78,8 +78,8 @@ impl Hasher for FxHasher {
 /// A hash map keyed by short texts.
 pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// A set of identity links, hashed with [`FxHasher`]: an import merges the links of every
-/// range of its file, tens of thousands each.
+/// A set of identity links, hashed with [`FxHasher`]: an import merges those of its reading
+/// threads, tens of thousands each.
 pub type LinkSet = HashSet<IdentityLink, BuildHasherDefault<FxHasher>>;
 
 /// The deduplication key of a stored event id.

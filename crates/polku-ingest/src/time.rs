@@ -104,31 +104,16 @@ fn utc_fast(b: &[u8]) -> Option<i64> {
     else {
         return None;
     };
-    let digit = |c: u8| c.is_ascii_digit().then(|| i64::from(c - b'0'));
+    let digit = |c: u8| c.is_ascii_digit().then(|| u32::from(c - b'0'));
     let two = |a: u8, b: u8| Some(digit(a)? * 10 + digit(b)?);
-    let year = two(y0, y1)? * 100 + two(y2, y3)?;
-    let (month, day) = (two(m0, m1)?, two(d0, d1)?);
-    let (hour, minute, second) = (two(h0, h1)?, two(i0, i1)?, two(s0, s1)?);
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let month_days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if day == 0 || day > month_days || hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    // Days from 1970-01-01 to the date in the proleptic Gregorian calendar, counted in
-    // 400-year eras that start in March (so that the leap day is the era's last).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = era * 146_097 + day_of_era - 719_468;
-    Some(((days * 24 + hour) * 60 + minute) * 60_000_000 + second * MICROS_PER_SEC)
+    let year = i32::try_from(two(y0, y1)? * 100 + two(y2, y3)?).ok()?;
+    // `and_hms_opt` takes no leap second: the general parser reads those.
+    let time = NaiveDate::from_ymd_opt(year, two(m0, m1)?, two(d0, d1)?)?.and_hms_opt(
+        two(h0, h1)?,
+        two(i0, i1)?,
+        two(s0, s1)?,
+    )?;
+    Some(time.and_utc().timestamp_micros())
 }
 
 impl TimeParser {

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow_array::ArrayRef;
 use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
+use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
@@ -28,7 +28,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 use crate::data_error::DataError;
-use crate::schema::{Table, event_col};
+use crate::schema::{Table, event_col, event_schema};
 
 /// The folder of polku's private state inside a workspace.
 pub const STATE_DIR: &str = ".polku";
@@ -371,9 +371,13 @@ impl Staging {
     /// # Errors
     /// When the file cannot be created.
     pub fn create_file(&self, schema: &SchemaRef) -> Result<TableWriter, DataError> {
+        TableWriter::create(&self.next_path(), schema)
+    }
+
+    /// The path of the next staged file.
+    fn next_path(&self) -> PathBuf {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let path = self.dir.join(format!("{}-{n:05}.parquet", self.import_id));
-        TableWriter::create(&path, schema)
+        self.dir.join(format!("{}-{n:05}.parquet", self.import_id))
     }
 
     /// Writes `groups` as the next staged file of the table, in their order. Safe to call from
@@ -386,8 +390,7 @@ impl Staging {
         encoder: &ColumnEncoder,
         groups: Vec<EncodedRowGroup>,
     ) -> Result<PathBuf, DataError> {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let path = self.dir.join(format!("{}-{n:05}.parquet", self.import_id));
+        let path = self.next_path();
         let file = fs_err::File::create(&path)?.into_parts().0;
         let parquet = |e| DataError::parquet(&path, e);
         let (mut writer, _) =
@@ -476,8 +479,17 @@ pub fn writer_properties() -> WriterProperties {
     for column in PER_PERSON_TEXT {
         b = b.set_column_dictionary_enabled(ColumnPath::from(column), false);
     }
-    for column in UNSORTED_TEXT {
-        b = b.set_column_statistics_enabled(ColumnPath::from(column), EnabledStatistics::None);
+    // The event table's text is spread over every row group of a file (files are in time
+    // order), so a row group's minimum and maximum would hardly ever let the query engine skip
+    // it, and computing them costs a string comparison per value. Constant columns (source
+    // system, import id) tell the engine nothing that the file name does not.
+    for field in event_schema().fields() {
+        if field.data_type() == &DataType::Utf8 {
+            b = b.set_column_statistics_enabled(
+                ColumnPath::from(field.name().as_str()),
+                EnabledStatistics::None,
+            );
+        }
     }
     b.set_created_by("polku".to_owned()).build()
 }
@@ -521,7 +533,7 @@ impl ColumnEncoder {
     pub fn row_group(&self) -> Result<RowGroupEncoder, DataError> {
         Ok(RowGroupEncoder {
             schema: self.schema.clone(),
-            writers: self.writers()?.into_iter().map(Some).collect(),
+            writers: self.writers()?,
         })
     }
 
@@ -542,7 +554,7 @@ impl ColumnEncoder {
 /// One row group being encoded; see [`ColumnEncoder`].
 pub struct RowGroupEncoder {
     schema: SchemaRef,
-    writers: Vec<Option<ArrowColumnWriter>>,
+    writers: Vec<ArrowColumnWriter>,
 }
 
 impl std::fmt::Debug for RowGroupEncoder {
@@ -557,7 +569,7 @@ impl RowGroupEncoder {
     /// # Errors
     /// When the values do not fit the column.
     pub fn write(&mut self, index: usize, values: &ArrayRef) -> Result<(), DataError> {
-        encode(&self.schema, self.writers[index].as_mut(), index, values)
+        encode(&self.schema, &mut self.writers[index], index, values)
     }
 
     /// Finishes every column except those in `later`, which [`EncodedRowGroup::encode`] adds.
@@ -569,9 +581,12 @@ impl RowGroupEncoder {
             .writers
             .into_iter()
             .enumerate()
-            .map(|(i, w)| match w {
-                Some(w) if !later.contains(&i) => w.close().map(Some).map_err(encoding_error),
-                _ => Ok(None),
+            .map(|(i, w)| {
+                if later.contains(&i) {
+                    Ok(None)
+                } else {
+                    w.close().map(Some).map_err(encoding_error)
+                }
             })
             .collect::<Result<_, _>>()?;
         Ok(EncodedRowGroup { chunks })
@@ -597,11 +612,14 @@ impl EncodedRowGroup {
         index: usize,
         pieces: &[ArrayRef],
     ) -> Result<(), DataError> {
-        let mut writer = encoder.writers()?.into_iter().nth(index);
+        let mut writer = encoder
+            .writers()?
+            .into_iter()
+            .nth(index)
+            .ok_or_else(|| DataError::Corrupt(format!("no column {index}")))?;
         for values in pieces {
-            encode(&encoder.schema, writer.as_mut(), index, values)?;
+            encode(&encoder.schema, &mut writer, index, values)?;
         }
-        let writer = writer.ok_or_else(|| DataError::Corrupt(format!("no column {index}")))?;
         self.chunks[index] = Some(writer.close().map_err(encoding_error)?);
         Ok(())
     }
@@ -614,11 +632,10 @@ fn encoding_error(e: parquet::errors::ParquetError) -> DataError {
 
 fn encode(
     schema: &SchemaRef,
-    writer: Option<&mut ArrowColumnWriter>,
+    writer: &mut ArrowColumnWriter,
     index: usize,
     values: &ArrayRef,
 ) -> Result<(), DataError> {
-    let writer = writer.ok_or_else(|| DataError::Corrupt(format!("no column {index}")))?;
     for leaf in compute_leaves(schema.field(index), values).map_err(encoding_error)? {
         writer.write(&leaf).map_err(encoding_error)?;
     }
@@ -634,29 +651,6 @@ const PER_PERSON_TEXT: [&str; 5] = [
     event_col::CUSTOMER,
     event_col::ANONYMOUS_ID,
     event_col::SESSION,
-];
-
-/// Text columns of the event table: their values are spread over every row group of a file
-/// (files are in time order), so a row group's minimum and maximum would hardly ever let the
-/// query engine skip it, and computing them costs a string comparison per value. Constant
-/// columns (source system, import id) tell the engine nothing that the file name does not.
-const UNSORTED_TEXT: [&str; 16] = [
-    event_col::EVENT_ID,
-    event_col::CUSTOMER,
-    event_col::ANONYMOUS_ID,
-    event_col::USER_ID,
-    event_col::EVENT,
-    event_col::CHANNEL_GROUP,
-    event_col::SOURCE,
-    event_col::MEDIUM,
-    event_col::CAMPAIGN,
-    event_col::URL,
-    event_col::REFERRER,
-    event_col::SESSION,
-    event_col::CURRENCY,
-    event_col::PROPERTIES,
-    event_col::SOURCE_SYSTEM,
-    event_col::IMPORT_ID,
 ];
 
 impl TableWriter {

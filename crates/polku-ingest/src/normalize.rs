@@ -82,10 +82,24 @@ pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 /// threads, tens of thousands each.
 pub type LinkSet = HashSet<IdentityLink, BuildHasherDefault<FxHasher>>;
 
-/// The deduplication key of a stored event id.
+/// The prefix of event ids made from an event's content: `h-` and 32 lowercase hex digits.
+const CONTENT_ID_PREFIX: &str = "h-";
+
+/// The deduplication key of a stored event id: the content hash itself for an id made from
+/// one (the importer has it at hand and need not hash the id again), the XXH3-128 of any other
+/// id.
 #[must_use]
 pub fn event_key(event_id: &str) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(event_id.as_bytes())
+    content_hash_of_id(event_id).unwrap_or_else(|| xxhash_rust::xxh3::xxh3_128(event_id.as_bytes()))
+}
+
+/// The hash in a content id (see [`CONTENT_ID_PREFIX`]), `None` for any other text.
+fn content_hash_of_id(event_id: &str) -> Option<u128> {
+    let hex = event_id.strip_prefix(CONTENT_ID_PREFIX)?;
+    if hex.len() != 32 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    u128::from_str_radix(hex, 16).ok()
 }
 
 /// Appends 32 lowercase hex digits of `v`.
@@ -329,10 +343,18 @@ pub struct Normalizer {
     hash_buf: Vec<u8>,
     id_buf: String,
     /// The source and medium each referrer host gives: most visits come from a few sites.
-    referrer_sources: FxMap<Box<str>, (Arc<str>, &'static str)>,
+    referrer_sources: FxMap<Box<str>, DerivedSource>,
+    /// What each referrer gives on each page, by the XXH3-128 of the two URLs: finding a
+    /// URL's host costs more than hashing it, and most visits come from a few sites to a few
+    /// pages.
+    visit_sources: HashMap<u128, Option<DerivedSource>, BuildHasherDefault<PassThrough>>,
 }
 
-/// Referrer hosts remembered at most; the cache starts over when full.
+/// A source and medium derived from a referrer.
+type DerivedSource = (Arc<str>, &'static str);
+
+/// Referrer hosts, and referrer and page pairs, remembered at most; a cache starts over when
+/// full.
 const REFERRER_CACHE: usize = 1 << 16;
 
 impl Normalizer {
@@ -360,16 +382,43 @@ impl Normalizer {
             hash_buf: Vec::with_capacity(512),
             id_buf: String::with_capacity(40),
             referrer_sources: FxMap::default(),
+            visit_sources: HashMap::default(),
         }
     }
 
     /// The source and medium of a visit from `referrer` to `page_url`, as
-    /// [`crate::channel::from_referrer`] derives them, from the cache when the host was seen.
-    fn referrer_source(
+    /// [`crate::channel::from_referrer`] derives them, from a cache when the two, or the
+    /// referrer's host, were seen before.
+    fn referrer_source(&mut self, referrer: &str, page_url: Option<&str>) -> Option<DerivedSource> {
+        let buf = &mut self.hash_buf;
+        buf.clear();
+        buf.extend_from_slice(referrer.as_bytes());
+        // Separates the URLs, and a page without a URL from one with an empty URL.
+        match page_url {
+            Some(p) => {
+                buf.push(0x1f);
+                buf.extend_from_slice(p.as_bytes());
+            }
+            None => buf.push(0x1e),
+        }
+        let key = xxhash_rust::xxh3::xxh3_128(buf);
+        if let Some(known) = self.visit_sources.get(&key) {
+            return known.clone();
+        }
+        let found = self.referrer_host_source(referrer, page_url);
+        if self.visit_sources.len() >= REFERRER_CACHE {
+            self.visit_sources.clear();
+        }
+        self.visit_sources.insert(key, found.clone());
+        found
+    }
+
+    /// [`Normalizer::referrer_source`] for a referrer and page not seen together before.
+    fn referrer_host_source(
         &mut self,
         referrer: &str,
         page_url: Option<&str>,
-    ) -> Option<(Arc<str>, &'static str)> {
+    ) -> Option<DerivedSource> {
         let host = external_referrer_host(referrer, page_url)?;
         if let Some((s, m)) = self.referrer_sources.get(host) {
             return Some((s.clone(), m));
@@ -524,9 +573,9 @@ impl Normalizer {
             None => {
                 let h = self.content_hash(row, anonymous_id, user_id, source, medium);
                 self.id_buf.clear();
-                self.id_buf.push_str("h-");
+                self.id_buf.push_str(CONTENT_ID_PREFIX);
                 push_hex(&mut self.id_buf, h);
-                event_key(&self.id_buf)
+                h
             }
         };
         if let (Some(a), Some(u)) = (anonymous_id, user_id) {
@@ -759,7 +808,8 @@ mod tests {
                         "https://m.facebook.com/x", "android-app://com.slack/",
                     ]),
                     proptest::option::of(proptest::sample::select(vec![
-                        "https://shop.example.com/p", "https://duunitori.fi/", "not a url",
+                        "https://shop.example.com/p", "https://duunitori.fi/", "not a url", "",
+                        "https://www.google.fi/",
                     ])),
                 ),
                 1..40,
@@ -782,6 +832,29 @@ mod tests {
             let mut out = String::from("h-");
             push_hex(&mut out, v);
             proptest::prop_assert_eq!(out, format!("h-{v:032x}"));
+        }
+
+        #[test]
+        fn content_ids_key_to_their_hash_and_other_ids_to_theirs(v: u128, id in "\\PC{0,40}") {
+            proptest::prop_assert_eq!(event_key(&format!("h-{v:032x}")), v);
+            let upper = format!("h-{v:032X}");
+            let xxh3 = |id: &str| xxhash_rust::xxh3::xxh3_128(id.as_bytes());
+            if upper.bytes().any(|b| b.is_ascii_uppercase()) {
+                proptest::prop_assert_eq!(event_key(&upper), xxh3(&upper));
+            }
+            if content_hash_of_id(&id).is_none() {
+                proptest::prop_assert_eq!(event_key(&id), xxh3(&id));
+            }
+            // Too short, too long, another prefix, a sign that `from_str_radix` would take.
+            let odd = [
+                format!("h-{:031x}", v >> 4),
+                format!("h-{v:032x}0"),
+                format!("h+{v:032x}"),
+                format!("h-+{:031x}", v >> 4),
+            ];
+            for id in odd {
+                proptest::prop_assert_eq!(event_key(&id), xxh3(&id));
+            }
         }
     }
 }

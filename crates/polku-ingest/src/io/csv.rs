@@ -48,7 +48,7 @@ impl<'a> CsvCells<'a> {
 }
 
 impl Cells for CsvCells<'_> {
-    #[inline]
+    #[inline(always)]
     fn cell(&self, i: usize) -> Result<Cell<'_>, String> {
         // A field cut inside a character is not valid on its own even when the whole record
         // is: `get` finds no character boundary there, and the field is checked by itself.

@@ -242,9 +242,11 @@ pub trait Cells {
     fn properties(&self, mapper: &Mapper, out: &mut String) -> Result<(), (usize, String)> {
         for &i in &mapper.mapping.rest {
             let cell = self.cell(i).map_err(|m| (i, m))?;
-            push_member(
+            let start = out.len();
+            out.push_str(&mapper.member_keys[i]);
+            push_member_value(
                 out,
-                &mapper.header[i],
+                start,
                 &cell,
                 mapper.kinds.get(i).copied().unwrap_or(Kind::Text),
             );
@@ -291,21 +293,26 @@ pub fn is_json_number(s: &str) -> bool {
 
 /// Appends `"key":value,` for a cell; empty cells are left out.
 pub fn push_member(out: &mut String, key: &str, cell: &Cell<'_>, kind: Kind) {
-    use std::fmt::Write as _;
     let start = out.len();
     push_json_str(out, key);
     out.push(':');
+    push_member_value(out, start, cell, kind);
+}
+
+/// Appends a member's value and `,` after its key, which starts at `start` of `out`; takes the
+/// key back off for an empty cell.
+fn push_member_value(out: &mut String, start: usize, cell: &Cell<'_>, kind: Kind) {
+    use std::fmt::Write as _;
     match cell {
         Cell::Null => {
             out.truncate(start);
             return;
         }
         Cell::Str(s) => {
-            let t = s.trim();
-            if t.is_empty() {
+            let Some(t) = non_empty(s) else {
                 out.truncate(start);
                 return;
-            }
+            };
             let as_number = matches!(kind, Kind::Int | Kind::Float)
                 && is_json_number(t)
                 && t.parse::<f64>().is_ok_and(f64::is_finite);
@@ -337,6 +344,8 @@ pub struct Mapper {
     pub mapping: ColumnMapping,
     /// The kinds of the columns, for properties.
     pub kinds: Vec<Kind>,
+    /// Each column's name as a JSON member key (`"name":`), written once rather than per row.
+    member_keys: Vec<String>,
     slots: [Option<Resolved>; 14],
     time: TimeParser,
 }
@@ -368,10 +377,20 @@ impl Mapper {
         for (f, r) in &mapping.fields {
             slots[slot(*f)] = Some(r.clone());
         }
+        let member_keys = header
+            .iter()
+            .map(|name| {
+                let mut key = String::with_capacity(name.len() + 3);
+                push_json_str(&mut key, name);
+                key.push(':');
+                key
+            })
+            .collect();
         Ok(Mapper {
             header,
             mapping,
             kinds,
+            member_keys,
             slots,
             time,
         })
@@ -384,6 +403,9 @@ impl Mapper {
         }
     }
 
+    // Inlined into `map` for each reader, the cell's variant is known where it is matched:
+    // for CSV this dropped a twentieth of the import's instructions.
+    #[inline(always)]
     fn text<'a, C: Cells + ?Sized>(
         &'a self,
         cells: &'a C,

@@ -639,6 +639,9 @@ impl Normalizer {
     }
 }
 
+/// Deduplication keys looked up ahead of their inserts; see [`Resolver::resolve`].
+const LOOK_AHEAD: usize = 16;
+
 /// Resolves normalised batches in file order: session channels and duplicates.
 #[derive(Debug)]
 pub struct Resolver {
@@ -709,9 +712,19 @@ impl Resolver {
         let mut channels: Vec<u32> = Vec::with_capacity(n);
         let direct = self.intern(group::DIRECT);
         let mut last: Option<(&str, u32)> = None;
+        let key = |i: usize| (u128::from(hi.value(i)) << 64) | u128::from(lo.value(i));
         for i in 0..n {
-            let key = (u128::from(hi.value(i)) << 64) | u128::from(lo.value(i));
-            if !self.seen.insert(key) {
+            if i % LOOK_AHEAD == 0 {
+                // The keys are random, so each insert misses the cache, and an insert waits
+                // for the one before it. Lookups of the next keys do not depend on each other:
+                // the processor overlaps their misses, and the inserts then find their slots
+                // in the cache. (Session ids looked up the same way made it slower.)
+                let found = (i..n.min(i + LOOK_AHEAD))
+                    .filter(|j| self.seen.contains(&key(*j)))
+                    .count();
+                std::hint::black_box(found);
+            }
+            if !self.seen.insert(key(i)) {
                 self.duplicates += 1;
                 keep.push(false);
                 channels.push(direct);

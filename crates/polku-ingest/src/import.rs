@@ -44,7 +44,8 @@ use crate::io::csv::CsvLayout;
 use crate::io::detect::{Format, detect};
 use crate::io::{HashingReader, Raw, ReadOptions, Sink};
 use crate::normalize::{
-    EventBatchBuilder, KeySet, LinkSet, Normalizer, Outcome, Resolver, event_key, normalized_schema,
+    EventBatchBuilder, KeySet, LinkSet, Normalizer, Outcome, Resolver, event_key, insert_keys,
+    normalized_schema,
 };
 use crate::row::{EventRow, IdRef};
 use crate::stitch::Identities;
@@ -730,9 +731,15 @@ impl<R: std::io::Read> std::io::Read for Census<R> {
 pub fn stored_event_keys(store: &EventStore) -> Result<KeySet, DataError> {
     let mut keys = KeySet::default();
     store.scan(Table::Events, Some(&[event_col::EVENT_ID]), |_, batch| {
-        for id in batch.column(0).as_string::<i32>().iter().flatten() {
-            keys.insert(event_key(id));
-        }
+        let batch_keys: Vec<u128> = batch
+            .column(0)
+            .as_string::<i32>()
+            .iter()
+            .flatten()
+            .map(event_key)
+            .collect();
+        keys.reserve(batch_keys.len());
+        insert_keys(&mut keys, batch_keys.len(), |i| batch_keys[i]);
         Ok(())
     })?;
     Ok(keys)

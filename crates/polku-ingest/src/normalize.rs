@@ -639,8 +639,24 @@ impl Normalizer {
     }
 }
 
-/// Deduplication keys looked up ahead of their inserts; see [`Resolver::resolve`].
+/// Deduplication keys looked up ahead of their inserts; see [`insert_keys`].
 const LOOK_AHEAD: usize = 16;
+
+/// Inserts the keys `key(0)`, …, `key(n - 1)` into `set` in that order and tells which were
+/// new. The keys are random, so each insert misses the cache, and an insert waits for the one
+/// before it; lookups of the next keys do not depend on each other, so the processor overlaps
+/// their misses, and the inserts then find their slots in the cache. (Session ids looked up
+/// the same way made the import slower.)
+pub fn insert_keys(set: &mut KeySet, n: usize, key: impl Fn(usize) -> u128) -> Vec<bool> {
+    let mut fresh = Vec::with_capacity(n);
+    for start in (0..n).step_by(LOOK_AHEAD) {
+        let end = n.min(start + LOOK_AHEAD);
+        let found = (start..end).filter(|i| set.contains(&key(*i))).count();
+        std::hint::black_box(found);
+        fresh.extend((start..end).map(|i| set.insert(key(i))));
+    }
+    fresh
+}
 
 /// Resolves normalised batches in file order: session channels and duplicates.
 #[derive(Debug)]
@@ -712,19 +728,11 @@ impl Resolver {
         let mut channels: Vec<u32> = Vec::with_capacity(n);
         let direct = self.intern(group::DIRECT);
         let mut last: Option<(&str, u32)> = None;
-        let key = |i: usize| (u128::from(hi.value(i)) << 64) | u128::from(lo.value(i));
-        for i in 0..n {
-            if i % LOOK_AHEAD == 0 {
-                // The keys are random, so each insert misses the cache, and an insert waits
-                // for the one before it. Lookups of the next keys do not depend on each other:
-                // the processor overlaps their misses, and the inserts then find their slots
-                // in the cache. (Session ids looked up the same way made it slower.)
-                let found = (i..n.min(i + LOOK_AHEAD))
-                    .filter(|j| self.seen.contains(&key(*j)))
-                    .count();
-                std::hint::black_box(found);
-            }
-            if !self.seen.insert(key(i)) {
+        let fresh = insert_keys(&mut self.seen, n, |i| {
+            (u128::from(hi.value(i)) << 64) | u128::from(lo.value(i))
+        });
+        for (i, fresh) in fresh.into_iter().enumerate() {
+            if !fresh {
                 self.duplicates += 1;
                 keep.push(false);
                 channels.push(direct);
@@ -838,6 +846,19 @@ mod tests {
                 let cached = n.referrer_source(referrer, page).map(|(s, m)| (s.to_string(), m));
                 proptest::prop_assert_eq!(cached, crate::channel::from_referrer(referrer, page));
             }
+        }
+
+        #[test]
+        fn keys_inserted_ahead_are_new_as_one_by_one(
+            stored in proptest::collection::vec(0u128..40, 0..20),
+            keys in proptest::collection::vec(0u128..40, 0..100),
+        ) {
+            let mut ahead: KeySet = stored.iter().copied().collect();
+            let mut one_by_one = ahead.clone();
+            let fresh = insert_keys(&mut ahead, keys.len(), |i| keys[i]);
+            let expected: Vec<bool> = keys.iter().map(|k| one_by_one.insert(*k)).collect();
+            proptest::prop_assert_eq!(fresh, expected);
+            proptest::prop_assert_eq!(ahead, one_by_one);
         }
 
         #[test]

@@ -8,18 +8,7 @@ use std::path::{Path, PathBuf};
 use polku_model::templates::{TemplateKind, fixture};
 use polku_model::{Language, Workspace, WorkspaceFile};
 
-use common::{Imported, Run, generated_workspace, ok, polku};
-
-/// A fresh workspace from a template in a temporary folder; returns (tempdir, workspace path).
-fn workspace(template: &str, lang: &str) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("ws");
-    ok(
-        tmp.path(),
-        &["init", "ws", "--template", template, "--lang", lang],
-    );
-    (tmp, ws)
-}
+use common::{Imported, Run, generated_workspace, new_workspace, ok, polku};
 
 fn ls_json(ws: &Path) -> serde_json::Value {
     serde_json::from_str(&ok(ws, &["ls", "--format", "json"]).stdout).unwrap()
@@ -41,7 +30,7 @@ fn first_map(ws: &Path, kind: &str) -> String {
 fn every_template_in_every_language_makes_a_valid_workspace() {
     for template in ["b2b", "b2c"] {
         for lang in ["fi", "en"] {
-            let (_tmp, ws) = workspace(template, lang);
+            let (_tmp, ws) = new_workspace(template, lang);
             let run = ok(&ws, &["validate"]);
             assert!(
                 run.stderr.starts_with("ok: "),
@@ -127,7 +116,7 @@ fn init_moves_the_template_onto_another_stage_variant() {
 
 #[test]
 fn init_does_not_overwrite_a_workspace() {
-    let (tmp, _ws) = workspace("b2b", "en");
+    let (tmp, _ws) = new_workspace("b2b", "en");
     let run = polku(tmp.path(), &["init", "ws"]);
     assert_eq!(run.code, 1);
     assert!(
@@ -140,7 +129,7 @@ fn init_does_not_overwrite_a_workspace() {
 
 #[test]
 fn validate_prints_file_line_column_and_exits_1() {
-    let (_tmp, ws) = workspace("b2b", "en");
+    let (_tmp, ws) = new_workspace("b2b", "en");
     let map_id = first_map(&ws, "current");
     let file = ws.join("maps").join(format!("{map_id}.yaml"));
     let text = std::fs::read_to_string(&file).unwrap();
@@ -190,7 +179,7 @@ fn validate_prints_file_line_column_and_exits_1() {
 
 #[test]
 fn a_typo_in_a_field_name_is_named_with_a_suggestion() {
-    let (_tmp, ws) = workspace("b2c", "fi");
+    let (_tmp, ws) = new_workspace("b2c", "fi");
     let map_id = first_map(&ws, "current");
     let file = ws.join("maps").join(format!("{map_id}.yaml"));
     let text = std::fs::read_to_string(&file)
@@ -222,7 +211,7 @@ fn outside_a_workspace_commands_say_so() {
 
 #[test]
 fn ls_table_lists_personas_and_maps() {
-    let (_tmp, ws) = workspace("b2b", "fi");
+    let (_tmp, ws) = new_workspace("b2b", "fi");
     let run = ok(&ws, &["ls"]);
     assert!(run.stdout.starts_with("PERSONA"), "{}", run.stdout);
     assert!(run.stdout.contains("hr-hanna"), "{}", run.stdout);
@@ -231,7 +220,7 @@ fn ls_table_lists_personas_and_maps() {
 
 #[test]
 fn unknown_map_ids_list_the_maps_there_are() {
-    let (_tmp, ws) = workspace("b2b", "en");
+    let (_tmp, ws) = new_workspace("b2b", "en");
     let run = polku(&ws, &["render", "hr-hanna-curent", "--out", "x.pdf"]);
     assert_eq!(run.code, 1);
     assert!(
@@ -262,7 +251,7 @@ fn pdf_media_box(bytes: &[u8]) -> (f64, f64) {
 
 #[test]
 fn render_writes_svg_png_and_pdf_posters() {
-    let (_tmp, ws) = workspace("b2b", "fi");
+    let (_tmp, ws) = new_workspace("b2b", "fi");
     let map_id = first_map(&ws, "current");
 
     ok(
@@ -308,7 +297,7 @@ fn render_writes_svg_png_and_pdf_posters() {
 
 #[test]
 fn diff_draws_current_against_future_and_summarises() {
-    let (_tmp, ws) = workspace("b2b", "en");
+    let (_tmp, ws) = new_workspace("b2b", "en");
     let listing = ls_json(&ws);
     let future = listing["maps"]
         .as_array()
@@ -346,7 +335,7 @@ fn my_working_day() -> String {
 
 #[test]
 fn mermaids_own_example_imports_and_exports_unchanged() {
-    let (tmp, ws) = workspace("b2b", "en");
+    let (tmp, ws) = new_workspace("b2b", "en");
     let file = tmp.path().join("day.mmd");
     std::fs::write(&file, my_working_day()).unwrap();
     let run = ok(
@@ -391,7 +380,7 @@ fn mermaids_own_example_imports_and_exports_unchanged() {
 fn mermaid_export_of_an_import_is_stable_for_every_template_map() {
     for template in ["b2b", "b2c"] {
         for lang in ["fi", "en"] {
-            let (tmp, ws) = workspace(template, lang);
+            let (tmp, ws) = new_workspace(template, lang);
             for map in ls_json(&ws)["maps"].as_array().unwrap() {
                 let id = map["id"].as_str().unwrap();
                 let first = ok(&ws, &["mermaid", "export", id]).stdout;
@@ -411,7 +400,7 @@ fn mermaid_export_of_an_import_is_stable_for_every_template_map() {
 
 #[test]
 fn mermaid_errors_point_at_the_line() {
-    let (tmp, ws) = workspace("b2b", "en");
+    let (tmp, ws) = new_workspace("b2b", "en");
     let file = tmp.path().join("bad.mmd");
     std::fs::write(
         &file,
@@ -669,7 +658,7 @@ fn report_shows_the_measured_map_next_to_the_stages_numbers() {
     }
     assert!(html.contains("No touchpoint of this map has `match` rules"));
     // Without data the report still writes, and says how to get numbers.
-    let (tmp2, empty) = workspace("b2c", "fi");
+    let (tmp2, empty) = new_workspace("b2c", "fi");
     ok(
         &empty,
         &["report", "--out", tmp2.path().join("r").to_str().unwrap()],
@@ -1102,7 +1091,7 @@ fn segments_list_each_personas_customers_by_stage() {
 
 #[test]
 fn interviews_aggregate_per_stage_of_the_map() {
-    let (tmp, ws) = workspace("b2b", "en");
+    let (tmp, ws) = new_workspace("b2b", "en");
     let file = tmp.path().join("interviews.yaml");
     std::fs::write(
         &file,

@@ -6,21 +6,10 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{ok, polku};
+use common::{new_workspace, ok, polku};
 
 fn stats(ws: &Path) -> serde_json::Value {
     serde_json::from_str(&ok(ws, &["stats", "--format", "json"]).stdout).unwrap()
-}
-
-/// A new workspace from `template` in a temporary folder: (tempdir, workspace).
-fn new_workspace(template: &str, lang: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    ok(
-        tmp.path(),
-        &["init", "ws", "--template", template, "--lang", lang],
-    );
-    let ws = tmp.path().join("ws");
-    (tmp, ws)
 }
 
 /// A b2c workspace with a small generated data set imported: (tempdir, workspace).

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Imported, Run, generated_workspace, ok, polku};
+use common::{Imported, Run, generated_workspace, new_workspace, ok, polku};
 
 /// A B2B workspace in English with generated events, ad costs and survey answers imported.
 fn workspace_with_data() -> (tempfile::TempDir, PathBuf) {
@@ -392,12 +392,7 @@ fn kpis_and_attribution_tables_in_finnish() {
 
 #[test]
 fn stats_and_an_empty_workspace_speak_finnish() {
-    let tmp = tempfile::tempdir().unwrap();
-    ok(
-        tmp.path(),
-        &["init", "ws", "--template", "b2b", "--lang", "fi"],
-    );
-    let ws = tmp.path().join("ws");
+    let (_tmp, ws) = new_workspace("b2b", "fi");
     let stats = ok(&ws, &["stats"]);
     assert!(
         stats.stdout.starts_with("tapahtumat   0\nasiakkaat    0\n"),

@@ -47,6 +47,17 @@ pub enum Imported {
     EventsCostsSurvey,
 }
 
+/// A new workspace from `template` in `lang`, in a temporary folder: (tempdir, workspace).
+pub fn new_workspace(template: &str, lang: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(
+        tmp.path(),
+        &["init", "ws", "--template", template, "--lang", lang],
+    );
+    let ws = tmp.path().join("ws");
+    (tmp, ws)
+}
+
 /// `polku init ws --template TEMPLATE --lang LANG` in `dir`, then `polku generate` of
 /// `customers` with `seed` into `dir/gen.csv`, imported as `imported` says. Returns the
 /// workspace folder.

@@ -51,14 +51,13 @@ fn main() -> ExitCode {
     let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
     let mut err = std::io::stderr();
     let mut options = ImportOptions::default();
-    let (root, file) = match args.as_slice() {
-        [root, file] => (root, file),
-        [root, file, mib] if mib.to_str().and_then(|m| m.parse::<u64>().ok()).is_some() => {
-            options.read_range_bytes = mib
-                .to_str()
-                .and_then(|m| m.parse::<u64>().ok())
-                .unwrap_or(16)
-                << 20;
+    let range_mib = args
+        .get(2)
+        .map(|m| m.to_str().and_then(|m| m.parse::<u64>().ok()));
+    let (root, file) = match (args.as_slice(), range_mib) {
+        ([root, file], None) => (root, file),
+        ([root, file, _], Some(Some(mib))) => {
+            options.read_range_bytes = mib << 20;
             (root, file)
         }
         _ => {

@@ -709,17 +709,9 @@ struct Census<R> {
 impl<R: std::io::Read> std::io::Read for Census<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let read = self.inner.read(buf)?;
-        // Counts in pieces of 255 bytes into byte-wide counters, which the compiler turns into
-        // vector code: ten times faster than counting each byte into a `u64`.
-        for piece in buf[..read].chunks(255) {
-            let (mut quotes, mut lines) = (0u8, 0u8);
-            for &b in piece {
-                quotes += u8::from(b == b'"');
-                lines += u8::from(b == b'\n');
-            }
-            self.quotes += u64::from(quotes);
-            self.lines += u64::from(lines);
-        }
+        let (quotes, lines) = crate::io::csv::quotes_and_line_breaks(&buf[..read]);
+        self.quotes += quotes;
+        self.lines += lines;
         Ok(read)
     }
 }
@@ -1179,7 +1171,7 @@ pub fn import_events_locked(
             let mut resolver =
                 Resolver::new(seen.take().unwrap_or_default(), format.name(), &import_id);
             // As many keys as the head's lines suggest the file has rows.
-            let lines = head.iter().filter(|b| **b == b'\n').count().max(1) as u64;
+            let lines = crate::io::csv::quotes_and_line_breaks(&head).1.max(1);
             resolver
                 .reserve(usize::try_from(size / (head.len() as u64 / lines).max(1)).unwrap_or(0));
             let (in_ranges, groups) = resolve_and_encode(&mut resolver, &encoder, |feed| {

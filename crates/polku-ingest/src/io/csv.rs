@@ -71,6 +71,24 @@ impl Cells for CsvCells<'_> {
     }
 }
 
+/// The double quotes and the line breaks in `bytes`.
+#[must_use]
+pub fn quotes_and_line_breaks(bytes: &[u8]) -> (u64, u64) {
+    let (mut quotes, mut lines) = (0, 0);
+    // Counts in pieces of 255 bytes into byte-wide counters, which the compiler turns into
+    // vector code: ten times faster than counting each byte into a `u64`.
+    for piece in bytes.chunks(255) {
+        let (mut piece_quotes, mut piece_lines) = (0u8, 0u8);
+        for &b in piece {
+            piece_quotes += u8::from(b == b'"');
+            piece_lines += u8::from(b == b'\n');
+        }
+        quotes += u64::from(piece_quotes);
+        lines += u64::from(piece_lines);
+    }
+    (quotes, lines)
+}
+
 /// Bytes of the file's start read to find the header and sample the column types.
 pub const HEAD_BYTES: usize = 4 << 20;
 
@@ -143,12 +161,12 @@ pub fn layout(head: &[u8], complete: bool, opts: &ReadOptions) -> Result<CsvLayo
         )]));
     }
     let data_start = reader.position().byte();
-    let header_lines = head[..usize::try_from(data_start)
-        .unwrap_or(head.len())
-        .min(head.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count() as u64;
+    let header_lines = quotes_and_line_breaks(
+        &head[..usize::try_from(data_start)
+            .unwrap_or(head.len())
+            .min(head.len())],
+    )
+    .1;
     // Sample rows to infer the kinds of the unmapped columns; a row cut off at the end of
     // `head` is left out.
     let mut sample: Vec<ByteRecord> = Vec::new();
